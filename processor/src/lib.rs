@@ -1,0 +1,1 @@
+//! mdump-processor: arrives with a later issue; the crate exists so the workspace has its final shape.
