@@ -184,7 +184,7 @@ mod tests {
         b[20..24].copy_from_slice(&PLATFORM_WIN32_NT.to_le_bytes());
         b[24..28].copy_from_slice(&0x1318u32.to_le_bytes());
         b[32..36].copy_from_slice(b"Genu");
-        b[44..48].copy_from_slice(&0x1u32.to_le_bytes());
+        b[48..52].copy_from_slice(&0x1u32.to_le_bytes());
         let s = MinidumpSystemInfo::ref_from_bytes(&b).unwrap();
         assert_eq!(s.processor_architecture.get(), PROCESSOR_ARCHITECTURE_AMD64);
         assert_eq!(s.number_of_processors, 36);
