@@ -1,1 +1,46 @@
-//! reader
+//! Lazy, borrowed, panic-free reading of minidumps.
+//!
+//! [`Minidump::parse`] reads the header and the stream directory of a byte
+//! slice (or [`MinidumpFile::open`] maps a file); every stream is then parsed
+//! on demand with [`Minidump::stream`], viewing the `mdump-format` structs in
+//! place. Nothing in here panics on any input, and allocations are bounded by
+//! what the file really holds: counts are checked against the bytes present
+//! before anything is sized by them.
+//!
+//! ```
+//! // A dump with no streams: 32-byte header, empty directory.
+//! let mut bytes = vec![0u8; 32];
+//! bytes[..4].copy_from_slice(b"MDMP");
+//! bytes[4..8].copy_from_slice(&0xa793u32.to_le_bytes());
+//! bytes[12..16].copy_from_slice(&32u32.to_le_bytes());
+//! let dump = mdump_reader::Minidump::parse(&bytes).unwrap();
+//! assert!(dump.stream::<mdump_reader::ThreadList>().unwrap().is_none());
+//!
+//! let err = mdump_reader::Minidump::parse(b"not a dump, just bytes here 1234").unwrap_err();
+//! assert_eq!(err.to_string(), "not a minidump: signature 0x20746f6e, expected 0x504d444d (\"MDMP\") (at file offset 0x0)");
+//! ```
+#![deny(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod bytes;
+pub mod context;
+pub mod error;
+pub mod exception;
+pub mod list;
+pub mod memory;
+pub mod minidump;
+pub mod module_list;
+pub mod string;
+pub mod system_info;
+pub mod thread_list;
+
+pub use bytes::Bytes;
+pub use context::Context;
+pub use error::{Error, ErrorKind, Result};
+pub use exception::Exception;
+pub use memory::{Memory64List, MemoryIndex, MemoryList, MemoryRegion};
+pub use minidump::{Minidump, MinidumpFile, Stream};
+pub use module_list::{CodeView, Module, ModuleList};
+pub use string::MinidumpStr;
+pub use system_info::SystemInfo;
+pub use thread_list::{Thread, ThreadExList, ThreadList};
