@@ -33,6 +33,7 @@ pub mod module_list;
 pub mod string;
 pub mod system_info;
 pub mod thread_list;
+pub mod validate;
 
 pub use bytes::Bytes;
 pub use context::Context;

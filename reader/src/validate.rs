@@ -1,0 +1,108 @@
+//! Reads everything in a dump once and collects every error found.
+//!
+//! This is what `mdump dump --check`, the fuzz target and the benchmarks run:
+//! each known stream parsed, each entry, string, CodeView record, context and
+//! memory range read. Unknown and vendor streams are only bounds-checked.
+
+use crate::error::Error;
+use crate::memory::MemoryIndex;
+use crate::minidump::Minidump;
+use crate::*;
+use mdump_format::StreamType;
+
+/// What [`validate`] found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Streams in the directory.
+    pub streams: usize,
+    /// Entries read (threads, modules, regions, ...).
+    pub entries: usize,
+    /// Every error met, in reading order.
+    pub errors: Vec<Error>,
+}
+
+impl Report {
+    fn check<T>(&mut self, r: crate::Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => {
+                self.entries += 1;
+                Some(v)
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+
+    fn stream<T>(&mut self, r: crate::Result<Option<T>>) -> Option<T> {
+        match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+}
+
+/// Reads every stream, entry, string, record, context and memory range of
+/// `dump`. Never panics; the work is bounded by the file's size.
+pub fn validate(dump: &Minidump<'_>) -> Report {
+    let mut r = Report { streams: dump.directory().len(), ..Report::default() };
+    for entry in dump.directory() {
+        if entry.stream_type.get() != StreamType::UNUSED.0 {
+            let loc = dump.location(&entry.location).map_err(|e| e.in_stream(StreamType(entry.stream_type.get())));
+            r.check(loc);
+        }
+    }
+    if let Some(s) = r.stream(dump.stream::<SystemInfo>()) {
+        r.check(s.csd_version().map(|v| v.to_string_lossy()));
+    }
+    if let Some(threads) = r.stream(dump.stream::<ThreadList>()) {
+        for t in threads.iter() {
+            r.check(t.stack());
+            r.check(t.context());
+        }
+    }
+    if let Some(threads) = r.stream(dump.stream::<ThreadExList>()) {
+        for i in 0..threads.raw().len() {
+            if let Some(s) = threads.stack(i) {
+                r.check(s);
+            }
+            if let Some(c) = threads.context(i) {
+                r.check(c);
+            }
+        }
+    }
+    if let Some(modules) = r.stream(dump.stream::<ModuleList>()) {
+        for m in modules.iter() {
+            r.check(m.name().map(|n| n.to_string_lossy()));
+            r.check(m.codeview());
+            r.check(m.debug_misc());
+            let _ = (m.code_identifier(), m.debug_identifier(), m.debug_file(), m.version());
+        }
+    }
+    if let Some(e) = r.stream(dump.stream::<Exception>()) {
+        r.check(e.context());
+        let _ = e.parameters().count();
+    }
+    if let Some(list) = r.stream(dump.stream::<MemoryList>()) {
+        for region in list.iter() {
+            r.check(region);
+        }
+    }
+    if let Some(list) = r.stream(dump.stream::<Memory64List>()) {
+        for region in list.iter() {
+            r.check(region);
+        }
+    }
+    if let Some(index) = r.check(MemoryIndex::new(dump)) {
+        // Look up the first word of each region and one past its end.
+        for region in index.regions() {
+            let _ = index.read_u64(region.base);
+            let _ = index.read_u32(region.end());
+        }
+    }
+    r
+}
