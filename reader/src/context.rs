@@ -81,32 +81,24 @@ fn compatible(from_flags: ContextKind, from_system: ContextKind) -> bool {
 
 /// Decides the kind of the context in `bytes`, given the dump's architecture
 /// if it has a SystemInfo stream.
+///
+/// The layout's own evidence ([`ContextKind::detect`]: the CPU bits of the
+/// flags, wherever that layout keeps them, and the size) is reconciled with
+/// the architecture: agreement or no evidence picks the kind; a flat
+/// contradiction is an error naming both.
 pub fn identify(bytes: Bytes<'_>, architecture: Option<u16>) -> Result<ContextKind> {
-    let flags = bytes.u32_at(0)?;
     let from_system = architecture.and_then(kind_for_architecture);
-    let size = bytes.len();
-    let from_flags = ContextKind::from_flags(flags).or_else(|| {
-        // Breakpad's ARM64 layout has 64-bit flags; amd64 contexts are
-        // recognised by size first in Breakpad's reader.
-        if size == ContextKind::Amd64.size()
-            && matches!(from_system, None | Some(ContextKind::Amd64))
-        {
-            Some(ContextKind::Amd64)
-        } else {
-            None
-        }
-    });
-    let kind = match (from_flags, from_system) {
+    let from_layout = ContextKind::detect(bytes.as_slice());
+    let kind = match (from_layout, from_system) {
         (Some(f), Some(s)) if compatible(f, s) => f,
-        (Some(f), Some(s)) => {
-            let _ = (f, s);
+        (Some(_), Some(_)) => {
             return Err(Error::new(
                 ErrorKind::BadContext("context flags name a different CPU than SystemInfo"),
                 bytes.base(),
             ));
         }
         (Some(f), None) => f,
-        // Flags without CPU bits: trust the system's architecture.
+        // No CPU bits (some old writers): trust the system's architecture.
         (None, Some(s)) => s,
         (None, None) => {
             return Err(Error::new(
@@ -115,16 +107,60 @@ pub fn identify(bytes: Bytes<'_>, architecture: Option<u16>) -> Result<ContextKi
             ))
         }
     };
-    if size < kind.size() {
+    if bytes.len() < kind.size() {
         return Err(Error::new(
             ErrorKind::Truncated {
                 needed: kind.size() as u64,
-                available: size as u64,
+                available: bytes.len() as u64,
             },
             bytes.base(),
         ));
     }
     Ok(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amd64_by_flags_at_0x30_and_x86_by_flags_at_0() {
+        let amd = mdump_testkit_free_amd64();
+        assert_eq!(
+            identify(Bytes::new(&amd), None).unwrap(),
+            ContextKind::Amd64
+        );
+        assert_eq!(
+            identify(Bytes::new(&amd), Some(PROCESSOR_ARCHITECTURE_AMD64)).unwrap(),
+            ContextKind::Amd64
+        );
+        let e = identify(Bytes::new(&amd), Some(PROCESSOR_ARCHITECTURE_ARM64)).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::BadContext(_)));
+
+        let mut x86 = vec![0u8; 716];
+        x86[0..4].copy_from_slice(&0x0001_003fu32.to_le_bytes());
+        assert_eq!(
+            identify(Bytes::new(&x86), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(),
+            ContextKind::X86
+        );
+        // Truncated: flags say x86 but the bytes are short.
+        let e = identify(Bytes::new(&x86[..100]), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 716, .. }));
+        // No CPU bits at all: the system decides.
+        let zero = vec![0u8; 716];
+        assert_eq!(
+            identify(Bytes::new(&zero), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(),
+            ContextKind::X86
+        );
+        assert!(identify(Bytes::new(&zero), None).is_err());
+        assert!(identify(Bytes::new(&[1, 2]), None).is_err());
+    }
+
+    fn mdump_testkit_free_amd64() -> Vec<u8> {
+        let mut c = vec![0u8; 1232];
+        c[0x30..0x34].copy_from_slice(&0x0010_000bu32.to_le_bytes());
+        c
+    }
 }
 
 impl<'a> Context<'a> {
