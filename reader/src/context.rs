@@ -119,50 +119,6 @@ pub fn identify(bytes: Bytes<'_>, architecture: Option<u16>) -> Result<ContextKi
     Ok(kind)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amd64_by_flags_at_0x30_and_x86_by_flags_at_0() {
-        let amd = mdump_testkit_free_amd64();
-        assert_eq!(
-            identify(Bytes::new(&amd), None).unwrap(),
-            ContextKind::Amd64
-        );
-        assert_eq!(
-            identify(Bytes::new(&amd), Some(PROCESSOR_ARCHITECTURE_AMD64)).unwrap(),
-            ContextKind::Amd64
-        );
-        let e = identify(Bytes::new(&amd), Some(PROCESSOR_ARCHITECTURE_ARM64)).unwrap_err();
-        assert!(matches!(e.kind, ErrorKind::BadContext(_)));
-
-        let mut x86 = vec![0u8; 716];
-        x86[0..4].copy_from_slice(&0x0001_003fu32.to_le_bytes());
-        assert_eq!(
-            identify(Bytes::new(&x86), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(),
-            ContextKind::X86
-        );
-        // Truncated: flags say x86 but the bytes are short.
-        let e = identify(Bytes::new(&x86[..100]), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap_err();
-        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 716, .. }));
-        // No CPU bits at all: the system decides.
-        let zero = vec![0u8; 716];
-        assert_eq!(
-            identify(Bytes::new(&zero), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(),
-            ContextKind::X86
-        );
-        assert!(identify(Bytes::new(&zero), None).is_err());
-        assert!(identify(Bytes::new(&[1, 2]), None).is_err());
-    }
-
-    fn mdump_testkit_free_amd64() -> Vec<u8> {
-        let mut c = vec![0u8; 1232];
-        c[0x30..0x34].copy_from_slice(&0x0010_000bu32.to_le_bytes());
-        c
-    }
-}
-
 impl<'a> Context<'a> {
     /// Views `bytes` as a context of `kind`.
     pub fn view(kind: ContextKind, bytes: Bytes<'a>) -> Result<Context<'a>> {
@@ -211,5 +167,49 @@ impl<'a> Minidump<'a> {
             .map(|s| s.architecture());
         let kind = identify(bytes, arch)?;
         Context::view(kind, bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amd64_by_flags_at_0x30_and_x86_by_flags_at_0() {
+        let amd = mdump_testkit_free_amd64();
+        assert_eq!(
+            identify(Bytes::new(&amd), None).unwrap(),
+            ContextKind::Amd64
+        );
+        assert_eq!(
+            identify(Bytes::new(&amd), Some(PROCESSOR_ARCHITECTURE_AMD64)).unwrap(),
+            ContextKind::Amd64
+        );
+        let e = identify(Bytes::new(&amd), Some(PROCESSOR_ARCHITECTURE_ARM64)).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::BadContext(_)));
+
+        let mut x86 = vec![0u8; 716];
+        x86[0..4].copy_from_slice(&0x0001_003fu32.to_le_bytes());
+        assert_eq!(
+            identify(Bytes::new(&x86), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(),
+            ContextKind::X86
+        );
+        // Truncated: flags say x86 but the bytes are short.
+        let e = identify(Bytes::new(&x86[..100]), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 716, .. }));
+        // No CPU bits at all: the system decides.
+        let zero = vec![0u8; 716];
+        assert_eq!(
+            identify(Bytes::new(&zero), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(),
+            ContextKind::X86
+        );
+        assert!(identify(Bytes::new(&zero), None).is_err());
+        assert!(identify(Bytes::new(&[1, 2]), None).is_err());
+    }
+
+    fn mdump_testkit_free_amd64() -> Vec<u8> {
+        let mut c = vec![0u8; 1232];
+        c[0x30..0x34].copy_from_slice(&0x0010_000bu32.to_le_bytes());
+        c
     }
 }

@@ -26,6 +26,7 @@ pub mod bytes;
 pub mod context;
 pub mod error;
 pub mod exception;
+pub mod linux;
 pub mod list;
 pub mod memory;
 pub mod minidump;
