@@ -170,6 +170,209 @@ impl<'a> Minidump<'a> {
     }
 }
 
+const ARM64_NAMES: [&str; 33] = [
+    "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14",
+    "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27",
+    "x28", "fp", "lr", "sp", "pc",
+];
+const MIPS_NAMES: [&str; 32] = [
+    "zero", "at", "v0", "v1", "a0", "a1", "a2", "a3", "t0", "t1", "t2", "t3", "t4", "t5", "t6",
+    "t7", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "t8", "t9", "k0", "k1", "gp", "sp", "fp",
+    "ra",
+];
+const RISCV_NAMES: [&str; 31] = [
+    "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5", "a6",
+    "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+];
+const NUMBERED: [&str; 32] = [
+    "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
+    "r15", "r16", "r17", "r18", "r19", "r20", "r21", "r22", "r23", "r24", "r25", "r26", "r27",
+    "r28", "r29", "r30", "r31",
+];
+
+impl Context<'_> {
+    /// The instruction pointer.
+    pub fn instruction_pointer(&self) -> u64 {
+        match self {
+            Context::X86(c) => c.eip.get().into(),
+            Context::Amd64(c) => c.rip.get(),
+            Context::Arm(c) => c.iregs[15].get().into(),
+            Context::Arm64(c) => c.pc.get(),
+            Context::Arm64Old(c) => c.iregs[32].get(),
+            Context::Mips(c) | Context::Mips64(c) => c.epc.get(),
+            Context::Ppc(c) => c.srr0.get().into(),
+            Context::Ppc64(c) => c.srr0.get(),
+            Context::Sparc(c) => c.pc.get(),
+            Context::Riscv64(c) => c.pc.get(),
+        }
+    }
+
+    /// The stack pointer.
+    pub fn stack_pointer(&self) -> u64 {
+        match self {
+            Context::X86(c) => c.esp.get().into(),
+            Context::Amd64(c) => c.rsp.get(),
+            Context::Arm(c) => c.iregs[13].get().into(),
+            Context::Arm64(c) => c.sp.get(),
+            Context::Arm64Old(c) => c.iregs[31].get(),
+            Context::Mips(c) | Context::Mips64(c) => c.iregs[29].get(),
+            Context::Ppc(c) => c.gpr[1].get().into(),
+            Context::Ppc64(c) => c.gpr[1].get(),
+            Context::Sparc(c) => c.g_r[14].get(),
+            Context::Riscv64(c) => c.regs[1].get(),
+        }
+    }
+
+    /// The context flags (the low 32 bits where the layout has 64).
+    pub fn flags(&self) -> u32 {
+        match self {
+            Context::X86(c) => c.context_flags.get(),
+            Context::Amd64(c) => c.context_flags.get(),
+            Context::Arm(c) => c.context_flags.get(),
+            Context::Arm64(c) => c.context_flags.get(),
+            Context::Arm64Old(c) => c.context_flags.get() as u32,
+            Context::Mips(c) | Context::Mips64(c) => c.context_flags.get(),
+            Context::Ppc(c) => c.context_flags.get(),
+            Context::Ppc64(c) => c.context_flags.get() as u32,
+            Context::Sparc(c) => c.context_flags.get(),
+            Context::Riscv64(c) => c.context_flags.get(),
+        }
+    }
+
+    /// The general-purpose registers (and the instruction pointer, stack
+    /// pointer and flags register) by their conventional names, in the order
+    /// debuggers print them.
+    pub fn registers(&self) -> Vec<(&'static str, u64)> {
+        let mut v: Vec<(&'static str, u64)> = Vec::with_capacity(40);
+        match self {
+            Context::X86(c) => {
+                for (n, r) in [
+                    ("eip", c.eip),
+                    ("esp", c.esp),
+                    ("ebp", c.ebp),
+                    ("eax", c.eax),
+                    ("ebx", c.ebx),
+                    ("ecx", c.ecx),
+                    ("edx", c.edx),
+                    ("esi", c.esi),
+                    ("edi", c.edi),
+                    ("eflags", c.eflags),
+                    ("cs", c.cs),
+                    ("ds", c.ds),
+                    ("es", c.es),
+                    ("fs", c.fs),
+                    ("gs", c.gs),
+                    ("ss", c.ss),
+                ] {
+                    v.push((n, r.get().into()));
+                }
+            }
+            Context::Amd64(c) => {
+                for (n, r) in [
+                    ("rip", c.rip),
+                    ("rsp", c.rsp),
+                    ("rbp", c.rbp),
+                    ("rax", c.rax),
+                    ("rbx", c.rbx),
+                    ("rcx", c.rcx),
+                    ("rdx", c.rdx),
+                    ("rsi", c.rsi),
+                    ("rdi", c.rdi),
+                    ("r8", c.r8),
+                    ("r9", c.r9),
+                    ("r10", c.r10),
+                    ("r11", c.r11),
+                    ("r12", c.r12),
+                    ("r13", c.r13),
+                    ("r14", c.r14),
+                    ("r15", c.r15),
+                ] {
+                    v.push((n, r.get()));
+                }
+                v.push(("eflags", c.eflags.get().into()));
+                v.push(("mxcsr", c.mx_csr.get().into()));
+                for (n, r) in [
+                    ("cs", c.cs),
+                    ("ds", c.ds),
+                    ("es", c.es),
+                    ("fs", c.fs),
+                    ("gs", c.gs),
+                    ("ss", c.ss),
+                ] {
+                    v.push((n, r.get().into()));
+                }
+            }
+            Context::Arm(c) => {
+                for (i, r) in c.iregs.iter().enumerate() {
+                    let name = match i {
+                        11 => "fp",
+                        13 => "sp",
+                        14 => "lr",
+                        15 => "pc",
+                        _ => NUMBERED[i],
+                    };
+                    v.push((name, r.get().into()));
+                }
+                v.push(("cpsr", c.cpsr.get().into()));
+            }
+            Context::Arm64(c) => {
+                for (i, r) in c.x.iter().enumerate() {
+                    v.push((ARM64_NAMES[i], r.get()));
+                }
+                v.push(("sp", c.sp.get()));
+                v.push(("pc", c.pc.get()));
+                v.push(("cpsr", c.cpsr.get().into()));
+            }
+            Context::Arm64Old(c) => {
+                for (i, r) in c.iregs.iter().enumerate() {
+                    v.push((ARM64_NAMES[i], r.get()));
+                }
+                v.push(("cpsr", c.cpsr.get().into()));
+            }
+            Context::Mips(c) | Context::Mips64(c) => {
+                for (i, r) in c.iregs.iter().enumerate() {
+                    v.push((MIPS_NAMES[i], r.get()));
+                }
+                v.push(("pc", c.epc.get()));
+                v.push(("hi", c.mdhi.get()));
+                v.push(("lo", c.mdlo.get()));
+            }
+            Context::Ppc(c) => {
+                v.push(("srr0", c.srr0.get().into()));
+                v.push(("srr1", c.srr1.get().into()));
+                for (i, r) in c.gpr.iter().enumerate() {
+                    v.push((NUMBERED[i], r.get().into()));
+                }
+                v.push(("lr", c.lr.get().into()));
+                v.push(("ctr", c.ctr.get().into()));
+            }
+            Context::Ppc64(c) => {
+                v.push(("srr0", c.srr0.get()));
+                v.push(("srr1", c.srr1.get()));
+                for (i, r) in c.gpr.iter().enumerate() {
+                    v.push((NUMBERED[i], r.get()));
+                }
+                v.push(("lr", c.lr.get()));
+                v.push(("ctr", c.ctr.get()));
+            }
+            Context::Sparc(c) => {
+                v.push(("pc", c.pc.get()));
+                v.push(("npc", c.npc.get()));
+                for (i, r) in c.g_r.iter().enumerate() {
+                    v.push((NUMBERED[i], r.get()));
+                }
+            }
+            Context::Riscv64(c) => {
+                v.push(("pc", c.pc.get()));
+                for (i, r) in c.regs.iter().enumerate() {
+                    v.push((RISCV_NAMES[i], r.get()));
+                }
+            }
+        }
+        v
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +408,25 @@ mod tests {
         );
         assert!(identify(Bytes::new(&zero), None).is_err());
         assert!(identify(Bytes::new(&[1, 2]), None).is_err());
+    }
+
+    #[test]
+    fn registers_by_name() {
+        let mut amd = mdump_testkit_free_amd64();
+        amd[0xf8..0x100].copy_from_slice(&0x40_1000u64.to_le_bytes());
+        amd[0x98..0xa0].copy_from_slice(&0x7fff_0000u64.to_le_bytes());
+        let c = Context::view(ContextKind::Amd64, Bytes::new(&amd)).unwrap();
+        assert_eq!(c.instruction_pointer(), 0x40_1000);
+        assert_eq!(c.stack_pointer(), 0x7fff_0000);
+        assert_eq!(c.flags(), 0x0010_000b);
+        let regs = c.registers();
+        assert_eq!(regs[0], ("rip", 0x40_1000));
+        assert_eq!(regs[1], ("rsp", 0x7fff_0000));
+        let mut x86 = vec![0u8; 716];
+        x86[0xb8..0xbc].copy_from_slice(&0x41_4141u32.to_le_bytes());
+        let c = Context::view(ContextKind::X86, Bytes::new(&x86)).unwrap();
+        assert_eq!(c.instruction_pointer(), 0x41_4141);
+        assert_eq!(c.registers()[0], ("eip", 0x41_4141));
     }
 
     fn mdump_testkit_free_amd64() -> Vec<u8> {
