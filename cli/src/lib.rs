@@ -3,5 +3,9 @@
 #![deny(unsafe_code)]
 
 pub mod breakpad;
+mod crash_reason;
 pub mod dump_human;
 pub mod dump_json;
+mod model;
+mod model_extra;
+mod registers;

@@ -193,6 +193,25 @@ pub fn guid_age_id(guid: &Guid, age: u32) -> String {
     s
 }
 
+/// A GUID in its registry form: `5a9832e5-2872-41c1-838e-d98914e9b7ff`.
+pub fn guid_string(g: &Guid) -> String {
+    let d = g.data4;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+        g.data1.get(),
+        g.data2.get(),
+        g.data3.get(),
+        d[0],
+        d[1],
+        d[2],
+        d[3],
+        d[4],
+        d[5],
+        d[6],
+        d[7]
+    )
+}
+
 /// The debug id Breakpad derives from an ELF build id: its first 16 bytes
 /// (zero-padded) read as a GUID, then age 0.
 pub fn elf_debug_id(build_id: &[u8]) -> String {
@@ -373,6 +392,7 @@ mod tests {
             0xb7, 0xff
         ]);
         assert_eq!(guid_age_id(&guid, 1), "5A9832E5287241C1838ED98914E9B7FF1");
+        assert_eq!(guid_string(&guid), "5a9832e5-2872-41c1-838e-d98914e9b7ff");
         // From rm-linux-mini's crash binary.
         let build_id = [
             0xf1, 0xc3, 0xbc, 0xc0, 0x27, 0x98, 0x65, 0xfe, 0x30, 0x58, 0x40, 0x4b, 0x28, 0x31,
