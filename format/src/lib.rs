@@ -38,6 +38,7 @@ pub mod exception;
 pub mod exception_codes;
 pub mod function_table;
 pub mod handle_data;
+pub mod handle_operation;
 pub mod header;
 pub mod linux_dso_debug;
 pub mod memory;

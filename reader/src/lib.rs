@@ -23,26 +23,52 @@
 #![deny(missing_docs)]
 
 pub mod bytes;
+pub mod comment;
 pub mod context;
 pub mod error;
 pub mod exception;
+pub mod function_table;
+pub mod handle_data;
+pub mod handle_operation_list;
 pub mod linux;
 pub mod list;
 pub mod memory;
+pub mod memory_info_list;
 pub mod minidump;
+pub mod misc_info;
 pub mod module_list;
+pub mod process_vm_counters;
 pub mod string;
 pub mod system_info;
+pub mod system_memory_info;
+pub mod thread_info_list;
 pub mod thread_list;
+pub mod thread_names;
+pub mod token;
+pub mod unloaded_module_list;
 pub mod validate;
+#[cfg(test)]
+mod testdump;
 
 pub use bytes::Bytes;
+pub use comment::{CommentA, CommentW};
 pub use context::Context;
 pub use error::{Error, ErrorKind, Result};
 pub use exception::Exception;
+pub use function_table::{FunctionTable, FunctionTableRecord};
+pub use handle_data::{Handle, HandleData, HandleObjectInfo};
+pub use handle_operation_list::{HandleOperation, HandleOperationList};
 pub use memory::{Memory64List, MemoryIndex, MemoryList, MemoryRegion};
+pub use memory_info_list::{MemoryInfoList, MemoryRegionInfo};
 pub use minidump::{Minidump, MinidumpFile, Stream};
+pub use misc_info::{MiscInfo, ProcessorPowerInfo, TimeZone};
 pub use module_list::{CodeView, Module, ModuleList};
+pub use process_vm_counters::ProcessVmCounters;
 pub use string::MinidumpStr;
 pub use system_info::SystemInfo;
+pub use system_memory_info::SystemMemoryInfo;
+pub use thread_info_list::ThreadInfoList;
 pub use thread_list::{Thread, ThreadExList, ThreadList};
+pub use thread_names::ThreadNames;
+pub use token::{Token, TokenList};
+pub use unloaded_module_list::{UnloadedModule, UnloadedModuleList};
