@@ -10,7 +10,7 @@ use crate::minidump::Minidump;
 use crate::*;
 use mdump_format::StreamType;
 
-/// What [`validate`] found.
+/// What [`validate()`] found.
 #[derive(Debug, Default)]
 pub struct Report {
     /// Streams in the directory.
@@ -96,6 +96,75 @@ pub fn validate(dump: &Minidump<'_>) -> Report {
         for region in list.iter() {
             r.check(region);
         }
+    }
+    if let Some(m) = r.stream(dump.stream::<MiscInfo>()) {
+        let _ =
+            (m.process_id(), m.process_create_time(), m.time_zone().map(|t| (t.standard_name(), t.daylight_name())));
+        let _ = (m.build_string(), m.dbg_bld_str(), m.xstate_features().count());
+    }
+    if let Some(list) = r.stream(dump.stream::<ThreadInfoList>()) {
+        r.entries += list.iter().count();
+    }
+    if let Some(names) = r.stream(dump.stream::<ThreadNames>()) {
+        for (_, name) in names.iter() {
+            r.check(name.map(|n| n.to_string_lossy()));
+        }
+    }
+    if let Some(handles) = r.stream(dump.stream::<HandleData>()) {
+        for h in handles.iter() {
+            if let Some(t) = h.type_name() {
+                r.check(t);
+            }
+            if let Some(o) = h.object_name() {
+                r.check(o);
+            }
+            for info in h.object_infos() {
+                r.check(info);
+            }
+        }
+    }
+    if let Some(list) = r.stream(dump.stream::<HandleOperationList>()) {
+        r.entries += list.iter().map(|op| op.stack().count()).sum::<usize>();
+    }
+    if let Some(list) = r.stream(dump.stream::<MemoryInfoList>()) {
+        r.entries += list.iter().count();
+    }
+    if let Some(list) = r.stream(dump.stream::<UnloadedModuleList>()) {
+        for m in list.iter() {
+            r.check(m.name());
+        }
+    }
+    if let Some(list) = r.stream(dump.stream::<TokenList>()) {
+        for t in list.iter() {
+            r.check(t);
+        }
+    }
+    if let Some(table) = r.stream(dump.stream::<FunctionTable>()) {
+        for rec in table.iter() {
+            if let Some(rec) = r.check(rec) {
+                r.entries += rec.function_entries().count();
+            }
+        }
+    }
+    if let Some(c) = r.stream(dump.stream::<CommentA>()) {
+        let _ = c.to_string_lossy();
+    }
+    if let Some(c) = r.stream(dump.stream::<CommentW>()) {
+        let _ = c.to_string_lossy();
+    }
+    let _ = r.stream(dump.stream::<SystemMemoryInfo>());
+    let _ = r.stream(dump.stream::<ProcessVmCounters>());
+    if let Some(s) = r.stream(dump.stream::<linux::LinuxMaps>()) {
+        r.entries += s.entries().count();
+    }
+    if let Some(s) = r.stream(dump.stream::<linux::LinuxAuxv>()) {
+        r.entries += s.entries().count();
+    }
+    if let Some(s) = r.stream(dump.stream::<linux::LinuxEnviron>()) {
+        r.entries += s.vars().count();
+    }
+    if let Some(s) = r.stream(dump.stream::<linux::LinuxCpuInfo>()) {
+        r.entries += s.fields().count();
     }
     if let Some(index) = r.check(MemoryIndex::new(dump)) {
         // Look up the first word of each region and one past its end.
