@@ -19,11 +19,7 @@ fn corpus_dir() -> PathBuf {
 fn first_difference(expected: &[u8], actual: &[u8]) -> String {
     let expected: Vec<&[u8]> = expected.split(|&b| b == b'\n').collect();
     let actual: Vec<&[u8]> = actual.split(|&b| b == b'\n').collect();
-    let first = expected
-        .iter()
-        .zip(&actual)
-        .position(|(e, a)| e != a)
-        .unwrap_or(expected.len().min(actual.len()));
+    let first = expected.iter().zip(&actual).position(|(e, a)| e != a).unwrap_or(expected.len().min(actual.len()));
     let start = first.saturating_sub(3);
     let show = |line: &[u8]| {
         let text = String::from_utf8_lossy(line);
@@ -33,12 +29,7 @@ fn first_difference(expected: &[u8], actual: &[u8]) -> String {
             text.into_owned()
         }
     };
-    let mut out = format!(
-        "@@ line {} (expected {} lines, got {}) @@\n",
-        first + 1,
-        expected.len(),
-        actual.len()
-    );
+    let mut out = format!("@@ line {} (expected {} lines, got {}) @@\n", first + 1, expected.len(), actual.len());
     for line in expected.get(start..first).unwrap_or_default() {
         out.push_str(&format!(" {}\n", show(line)));
     }
@@ -56,10 +47,7 @@ fn breakpad_dump_matches_minidump_dump() {
     let corpus = corpus_dir();
     let expected_dir = corpus.join("expected/breakpad");
     let Ok(entries) = std::fs::read_dir(&expected_dir) else {
-        let reason = format!(
-            "corpus not found at {} (set MDUMP_CORPUS)",
-            expected_dir.display()
-        );
+        let reason = format!("corpus not found at {} (set MDUMP_CORPUS)", expected_dir.display());
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("{reason}");
         }
@@ -68,25 +56,15 @@ fn breakpad_dump_matches_minidump_dump() {
     };
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_suffix(".dump.txt")
-                .map(str::to_string)
-        })
+        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".dump.txt").map(str::to_string))
         .collect();
     names.sort();
-    assert!(
-        !names.is_empty(),
-        "no *.dump.txt in {}",
-        expected_dir.display()
-    );
+    assert!(!names.is_empty(), "no *.dump.txt in {}", expected_dir.display());
 
     let mut failures = Vec::new();
     for name in &names {
         let dump = corpus.join("dumps").join(format!("{name}.dmp"));
-        let expected = std::fs::read(expected_dir.join(format!("{name}.dump.txt")))
-            .expect("read expected output");
+        let expected = std::fs::read(expected_dir.join(format!("{name}.dump.txt"))).expect("read expected output");
         let output = Command::new(env!("CARGO_BIN_EXE_mdump"))
             .args(["dump", "--format", "breakpad"])
             .arg(&dump)
@@ -101,16 +79,6 @@ fn breakpad_dump_matches_minidump_dump() {
             ));
         }
     }
-    eprintln!(
-        "{} of {} dumps match",
-        names.len() - failures.len(),
-        names.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} differ:\n\n{}",
-        failures.len(),
-        names.len(),
-        failures.join("\n")
-    );
+    eprintln!("{} of {} dumps match", names.len() - failures.len(), names.len());
+    assert!(failures.is_empty(), "{} of {} differ:\n\n{}", failures.len(), names.len(), failures.join("\n"));
 }

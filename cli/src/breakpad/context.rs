@@ -14,9 +14,8 @@ use super::{read_struct, view, Session};
 use mdump_format::context::amd64::{ContextAmd64, CONTEXT_AMD64};
 use mdump_format::context::arm::{ContextArm, CONTEXT_ARM, CONTEXT_ARM_OLD};
 use mdump_format::context::arm64::{
-    ContextArm64, ContextArm64Old, CONTEXT_ARM64, CONTEXT_ARM64_CONTROL,
-    CONTEXT_ARM64_FLOATING_POINT, CONTEXT_ARM64_FLOATING_POINT_OLD, CONTEXT_ARM64_INTEGER,
-    CONTEXT_ARM64_INTEGER_OLD, CONTEXT_ARM64_OLD,
+    ContextArm64, ContextArm64Old, CONTEXT_ARM64, CONTEXT_ARM64_CONTROL, CONTEXT_ARM64_FLOATING_POINT,
+    CONTEXT_ARM64_FLOATING_POINT_OLD, CONTEXT_ARM64_INTEGER, CONTEXT_ARM64_INTEGER_OLD, CONTEXT_ARM64_OLD,
 };
 use mdump_format::context::mips::{ContextMips, CONTEXT_MIPS, CONTEXT_MIPS64};
 use mdump_format::context::ppc::{ContextPpc, CONTEXT_PPC};
@@ -62,11 +61,7 @@ pub enum Context<'a> {
 /// the exception stream does: a blank line and the context, or
 /// `  (no context)` and a blank line.
 pub fn print_at(s: &Session, location: &LocationDescriptor, out: &mut dyn Write) -> io::Result<()> {
-    let context = if s.io.seek(location.rva.get().into()) {
-        read(s, location.data_size.get())
-    } else {
-        None
-    };
+    let context = if s.io.seek(location.rva.get().into()) { read(s, location.data_size.get()) } else { None };
     match context {
         Some(context) => {
             writeln!(out)?;
@@ -108,9 +103,7 @@ fn cpu_from_system_info(s: &Session) -> Option<u32> {
     let Some(saved) = s.io.tell() else {
         return Some(0);
     };
-    let cpu = s.system_info().map_or(0, |info| {
-        cpu_for_architecture(info.processor_architecture.get())
-    });
+    let cpu = s.system_info().map_or(0, |info| cpu_for_architecture(info.processor_architecture.get()));
     s.io.seek(saved).then_some(cpu)
 }
 
@@ -121,12 +114,9 @@ fn agrees_with_system_info(s: &Session, cpu: u32) -> bool {
     };
     let arch = info.processor_architecture.get();
     match cpu {
-        CONTEXT_X86 => matches!(
-            arch,
-            PROCESSOR_ARCHITECTURE_X86
-                | PROCESSOR_ARCHITECTURE_X86_WIN64
-                | PROCESSOR_ARCHITECTURE_AMD64
-        ),
+        CONTEXT_X86 => {
+            matches!(arch, PROCESSOR_ARCHITECTURE_X86 | PROCESSOR_ARCHITECTURE_X86_WIN64 | PROCESSOR_ARCHITECTURE_AMD64)
+        }
         CONTEXT_PPC => arch == PROCESSOR_ARCHITECTURE_PPC,
         CONTEXT_PPC64 => arch == PROCESSOR_ARCHITECTURE_PPC64,
         CONTEXT_AMD64 => arch == PROCESSOR_ARCHITECTURE_AMD64,
@@ -171,8 +161,7 @@ pub fn read<'a>(s: &Session<'a>, expected_size: u32) -> Option<Context<'a>> {
         }
         // Flags without CPU bits are not filled in here: the context is
         // refused.
-        if context.context_flags.get() & CONTEXT_CPU_MASK != CONTEXT_AMD64
-            || !agrees_with_system_info(s, CONTEXT_AMD64)
+        if context.context_flags.get() & CONTEXT_CPU_MASK != CONTEXT_AMD64 || !agrees_with_system_info(s, CONTEXT_AMD64)
         {
             return None;
         }
@@ -183,11 +172,7 @@ pub fn read<'a>(s: &Session<'a>, expected_size: u32) -> Option<Context<'a>> {
         || expected == core::mem::size_of::<ContextArm64Old>() as u64
     {
         let ppc64 = expected == core::mem::size_of::<ContextPpc64>() as u64;
-        let wanted = if ppc64 {
-            CONTEXT_PPC64
-        } else {
-            CONTEXT_ARM64_OLD
-        };
+        let wanted = if ppc64 { CONTEXT_PPC64 } else { CONTEXT_ARM64_OLD };
         let flags = s.io.read_u64()?;
         let mut cpu = (flags & u64::from(CONTEXT_CPU_MASK)) as u32;
         if cpu == 0 {
@@ -273,12 +258,7 @@ pub fn read<'a>(s: &Session<'a>, expected_size: u32) -> Option<Context<'a>> {
 }
 
 /// One `  name<padding> = value` line, the name padded to `width`.
-fn field(
-    out: &mut dyn Write,
-    width: usize,
-    name: &str,
-    value: impl std::fmt::Display,
-) -> io::Result<()> {
+fn field(out: &mut dyn Write, width: usize, name: &str, value: impl std::fmt::Display) -> io::Result<()> {
     writeln!(out, "  {name:<width$} = {value}")
 }
 
@@ -312,28 +292,12 @@ pub fn print(context: &Context, out: &mut dyn Write) -> io::Result<()> {
         Context::Arm(c, flags) => print_arm(c, flags, out),
         Context::Arm64(c, flags) => {
             let iregs = c.x.iter().chain([&c.sp, &c.pc]).map(|r| r.get());
-            print_arm64(
-                flags,
-                c.cpsr.get(),
-                iregs,
-                c.fpsr.get(),
-                c.fpcr.get(),
-                &c.v,
-                out,
-            )
+            print_arm64(flags, c.cpsr.get(), iregs, c.fpsr.get(), c.fpcr.get(), &c.v, out)
         }
         Context::Arm64Old(c, flags) => {
             let iregs = c.iregs.iter().map(|r| r.get());
             let fs = &c.float_save;
-            print_arm64(
-                flags,
-                c.cpsr.get(),
-                iregs,
-                fs.fpsr.get(),
-                fs.fpcr.get(),
-                &fs.regs,
-                out,
-            )
+            print_arm64(flags, c.cpsr.get(), iregs, fs.fpsr.get(), fs.fpcr.get(), &fs.regs, out)
         }
         Context::Mips(c, flags) => print_mips(c, flags, out),
         Context::Riscv(c, flags) => {
@@ -360,8 +324,8 @@ pub fn print(context: &Context, out: &mut dyn Write) -> io::Result<()> {
 /// RISC-V `x1` to `x31` by their ABI names, in the order Breakpad prints
 /// them (which is register order).
 const RISCV_REGISTERS: [&str; 31] = [
-    "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5", "a6",
-    "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+    "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3",
+    "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 ];
 
 fn print_x86(c: &ContextX86, flags: u32, out: &mut dyn Write) -> io::Result<()> {
@@ -369,56 +333,21 @@ fn print_x86(c: &ContextX86, flags: u32, out: &mut dyn Write) -> io::Result<()> 
     let fs = &c.float_save;
     writeln!(out, "MDRawContextX86")?;
     field(out, W, "context_flags", Hex(flags))?;
-    for (name, v) in [
-        ("dr0", &c.dr0),
-        ("dr1", &c.dr1),
-        ("dr2", &c.dr2),
-        ("dr3", &c.dr3),
-        ("dr6", &c.dr6),
-        ("dr7", &c.dr7),
-    ] {
+    for (name, v) in
+        [("dr0", &c.dr0), ("dr1", &c.dr1), ("dr2", &c.dr2), ("dr3", &c.dr3), ("dr6", &c.dr6), ("dr7", &c.dr7)]
+    {
         field(out, W, name, Hex(v.get()))?;
     }
-    field(
-        out,
-        W,
-        "float_save.control_word",
-        Hex(fs.control_word.get()),
-    )?;
+    field(out, W, "float_save.control_word", Hex(fs.control_word.get()))?;
     field(out, W, "float_save.status_word", Hex(fs.status_word.get()))?;
     field(out, W, "float_save.tag_word", Hex(fs.tag_word.get()))?;
-    field(
-        out,
-        W,
-        "float_save.error_offset",
-        Hex(fs.error_offset.get()),
-    )?;
-    field(
-        out,
-        W,
-        "float_save.error_selector",
-        Hex(fs.error_selector.get()),
-    )?;
+    field(out, W, "float_save.error_offset", Hex(fs.error_offset.get()))?;
+    field(out, W, "float_save.error_selector", Hex(fs.error_selector.get()))?;
     field(out, W, "float_save.data_offset", Hex(fs.data_offset.get()))?;
-    field(
-        out,
-        W,
-        "float_save.data_selector",
-        Hex(fs.data_selector.get()),
-    )?;
+    field(out, W, "float_save.data_selector", Hex(fs.data_selector.get()))?;
     let area = String::from_utf8_lossy(&super::text::hex(&fs.register_area)).into_owned();
-    field(
-        out,
-        W,
-        &format!("float_save.register_area[{:2}]", fs.register_area.len()),
-        format!("0x{area}"),
-    )?;
-    field(
-        out,
-        W,
-        "float_save.cr0_npx_state",
-        Hex(fs.cr0_npx_state.get()),
-    )?;
+    field(out, W, &format!("float_save.register_area[{:2}]", fs.register_area.len()), format!("0x{area}"))?;
+    field(out, W, "float_save.cr0_npx_state", Hex(fs.cr0_npx_state.get()))?;
     for (name, v) in [
         ("gs", &c.gs),
         ("fs", &c.fs),
@@ -440,12 +369,7 @@ fn print_x86(c: &ContextX86, flags: u32, out: &mut dyn Write) -> io::Result<()> 
         field(out, W, name, Hex(v.get()))?;
     }
     let ext = String::from_utf8_lossy(&super::text::hex(&c.extended_registers)).into_owned();
-    field(
-        out,
-        W,
-        &format!("extended_registers[{:3}]", c.extended_registers.len()),
-        format!("0x{ext}"),
-    )?;
+    field(out, W, &format!("extended_registers[{:3}]", c.extended_registers.len()), format!("0x{ext}"))?;
     writeln!(out)
 }
 
@@ -464,14 +388,7 @@ fn print_amd64(c: &ContextAmd64, out: &mut dyn Write) -> io::Result<()> {
     }
     field(out, W, "context_flags", Hex(c.context_flags.get()))?;
     field(out, W, "mx_csr", Hex(c.mx_csr.get()))?;
-    for (name, v) in [
-        ("cs", &c.cs),
-        ("ds", &c.ds),
-        ("es", &c.es),
-        ("fs", &c.fs),
-        ("gs", &c.gs),
-        ("ss", &c.ss),
-    ] {
+    for (name, v) in [("cs", &c.cs), ("ds", &c.ds), ("es", &c.es), ("fs", &c.fs), ("gs", &c.gs), ("ss", &c.ss)] {
         field(out, W, name, Hex(v.get()))?;
     }
     field(out, W, "eflags", Hex(c.eflags.get()))?;
@@ -514,26 +431,16 @@ fn print_ppc(c: &ContextPpc, flags: u32, out: &mut dyn Write) -> io::Result<()> 
     for (i, r) in c.gpr.iter().enumerate() {
         field(out, W, &format!("gpr[{i:2}]"), Hex(r.get()))?;
     }
-    for (name, v) in [
-        ("cr", &c.cr),
-        ("xer", &c.xer),
-        ("lr", &c.lr),
-        ("ctr", &c.ctr),
-        ("mq", &c.mq),
-        ("vrsave", &c.vrsave),
-    ] {
+    for (name, v) in
+        [("cr", &c.cr), ("xer", &c.xer), ("lr", &c.lr), ("ctr", &c.ctr), ("mq", &c.mq), ("vrsave", &c.vrsave)]
+    {
         field(out, W, name, Hex(v.get()))?;
     }
     for (i, r) in c.float_save.fpregs.iter().enumerate() {
         field(out, W, &format!("float_save.fpregs[{i:2}]"), Hex(r.get()))?;
     }
     field(out, W, "float_save.fpscr", Hex(c.float_save.fpscr.get()))?;
-    field(
-        out,
-        W,
-        "vector_save.save_vrvalid",
-        Hex(c.vector_save.save_vrvalid.get()),
-    )?;
+    field(out, W, "vector_save.save_vrvalid", Hex(c.vector_save.save_vrvalid.get()))?;
     writeln!(out)
 }
 
@@ -551,25 +458,14 @@ fn print_ppc64(c: &ContextPpc64, out: &mut dyn Write) -> io::Result<()> {
     for (i, r) in c.gpr.iter().enumerate() {
         field(out, W, &format!("gpr[{i:2}]"), Hex(r.get()))?;
     }
-    for (name, v) in [
-        ("cr", &c.cr),
-        ("xer", &c.xer),
-        ("lr", &c.lr),
-        ("ctr", &c.ctr),
-        ("vrsave", &c.vrsave),
-    ] {
+    for (name, v) in [("cr", &c.cr), ("xer", &c.xer), ("lr", &c.lr), ("ctr", &c.ctr), ("vrsave", &c.vrsave)] {
         field(out, W, name, Hex(v.get()))?;
     }
     for (i, r) in c.float_save.fpregs.iter().enumerate() {
         field(out, W, &format!("float_save.fpregs[{i:2}]"), Hex(r.get()))?;
     }
     field(out, W, "float_save.fpscr", Hex(c.float_save.fpscr.get()))?;
-    field(
-        out,
-        W,
-        "vector_save.save_vrvalid",
-        Hex(c.vector_save.save_vrvalid.get()),
-    )?;
+    field(out, W, "vector_save.save_vrvalid", Hex(c.vector_save.save_vrvalid.get()))?;
     writeln!(out)
 }
 
@@ -580,14 +476,8 @@ fn print_sparc(c: &ContextSparc, flags: u32, out: &mut dyn Write) -> io::Result<
     for (i, r) in c.g_r.iter().enumerate() {
         field(out, W, &format!("g_r[{i:2}]"), Hex(r.get()))?;
     }
-    for (name, v) in [
-        ("ccr", &c.ccr),
-        ("pc", &c.pc),
-        ("npc", &c.npc),
-        ("y", &c.y),
-        ("asi", &c.asi),
-        ("fprs", &c.fprs),
-    ] {
+    for (name, v) in [("ccr", &c.ccr), ("pc", &c.pc), ("npc", &c.npc), ("y", &c.y), ("asi", &c.asi), ("fprs", &c.fprs)]
+    {
         field(out, W, name, Hex(v.get()))?;
     }
     for (i, r) in c.float_save.regs.iter().enumerate() {
@@ -599,10 +489,8 @@ fn print_sparc(c: &ContextSparc, flags: u32, out: &mut dyn Write) -> io::Result<
 
 fn print_arm(c: &ContextArm, flags: u32, out: &mut dyn Write) -> io::Result<()> {
     const W: usize = 20;
-    const NAMES: [&str; 16] = [
-        "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "sp",
-        "lr", "pc",
-    ];
+    const NAMES: [&str; 16] =
+        ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"];
     writeln!(out, "MDRawContextARM")?;
     field(out, W, "context_flags", Hex(flags))?;
     for (name, r) in NAMES.iter().zip(&c.iregs) {
@@ -683,35 +571,17 @@ mod tests {
     #[test]
     fn column_widths_match_breakpad() {
         // "  name" plus padding is the width + 2 before " = ".
-        assert_eq!(
-            line(28, "context_flags", "0x1"),
-            "  context_flags                = 0x1\n"
-        );
-        assert_eq!(
-            line(28, "float_save.register_area[80]", "0x"),
-            "  float_save.register_area[80] = 0x\n"
-        );
+        assert_eq!(line(28, "context_flags", "0x1"), "  context_flags                = 0x1\n");
+        assert_eq!(line(28, "float_save.register_area[80]", "0x"), "  float_save.register_area[80] = 0x\n");
         assert_eq!(line(13, "p1_home", "0x0"), "  p1_home       = 0x0\n");
         // ARM64's lines are not aligned with each other.
-        assert_eq!(
-            line(19, "context_flags", "0x0"),
-            "  context_flags       = 0x0\n"
-        );
-        assert_eq!(
-            line(20, "iregs[ 0]", "0x0"),
-            "  iregs[ 0]            = 0x0\n"
-        );
-        assert_eq!(
-            line(30, "float_save.regs[ 0]", "0x0"),
-            "  float_save.regs[ 0]            = 0x0\n"
-        );
+        assert_eq!(line(19, "context_flags", "0x0"), "  context_flags       = 0x0\n");
+        assert_eq!(line(20, "iregs[ 0]", "0x0"), "  iregs[ 0]            = 0x0\n");
+        assert_eq!(line(30, "float_save.regs[ 0]", "0x0"), "  float_save.regs[ 0]            = 0x0\n");
         // MIPS's are aligned in Breakpad's source, where `%2d` and `%1d` are
         // wider than what they print.
         assert_eq!(line(20, "mdhi", "0x0"), "  mdhi                 = 0x0\n");
-        assert_eq!(
-            line(19, "iregs[ 0]", "0x0"),
-            "  iregs[ 0]           = 0x0\n"
-        );
+        assert_eq!(line(19, "iregs[ 0]", "0x0"), "  iregs[ 0]           = 0x0\n");
         assert_eq!(line(18, "hi[0]", "0x0"), "  hi[0]              = 0x0\n");
         assert_eq!(line(13, "s10", "0x0"), "  s10           = 0x0\n");
     }

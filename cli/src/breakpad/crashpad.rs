@@ -3,10 +3,10 @@
 
 use super::{read_struct, text, Session};
 use mdump_format::crashpad::{
-    AnnotationObject, CrashpadInfo, ModuleCrashpadInfo, ModuleCrashpadInfoLink,
-    SimpleStringDictionaryEntry,
+    AnnotationObject, CrashpadInfo, ModuleCrashpadInfo, ModuleCrashpadInfoLink, SimpleStringDictionaryEntry,
 };
 use mdump_format::{StreamType, U32};
+use mdump_reader::module_list::guid_string;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -39,9 +39,7 @@ macro_rules! read_array {
     ($s:expr, $count:expr, $t:ty) => {{
         let count = u64::from($count);
         let bytes = $s.io.read(count * core::mem::size_of::<$t>() as u64)?;
-        mdump_reader::Bytes::new(bytes)
-            .array::<$t>(0, count, "entries")
-            .ok()?
+        mdump_reader::Bytes::new(bytes).array::<$t>(0, count, "entries").ok()?
     }};
 }
 
@@ -68,9 +66,7 @@ fn read_string_list<'a>(s: &Session<'a>, offset: u32) -> Option<Vec<&'a [u8]>> {
     }
     let count = s.io.read_u32()?;
     let rvas = read_array!(s, count, U32);
-    rvas.iter()
-        .map(|rva| s.read_utf8_string(rva.get().into()))
-        .collect()
+    rvas.iter().map(|rva| s.read_utf8_string(rva.get().into())).collect()
 }
 
 /// `ReadCrashpadAnnotationsList`: name, type and value bytes of each object.
@@ -148,12 +144,7 @@ fn read<'a>(s: &Session<'a>) -> Option<Info<'a>> {
             });
         }
     }
-    Some(Info {
-        fixed,
-        address_mask,
-        simple,
-        modules,
-    })
+    Some(Info { fixed, address_mask, simple, modules })
 }
 
 /// Writes `prefix`, the C string of `a`, `middle`, the C string of `b`, and
@@ -173,17 +164,13 @@ pub fn print(s: &Session, out: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(out, "MDRawCrashpadInfo")?;
     writeln!(out, "  version = {}", info.fixed.version.get() as i32)?;
-    writeln!(out, "  report_id = {}", text::guid(&info.fixed.report_id))?;
-    writeln!(out, "  client_id = {}", text::guid(&info.fixed.client_id))?;
+    writeln!(out, "  report_id = {}", guid_string(&info.fixed.report_id))?;
+    writeln!(out, "  client_id = {}", guid_string(&info.fixed.client_id))?;
     for (key, value) in &info.simple {
         pair(out, "  simple_annotations[\"", key, "\"] = ", value)?;
     }
     for (i, m) in info.modules.iter().enumerate() {
-        writeln!(
-            out,
-            "  module_list[{i}].minidump_module_list_index = {}",
-            m.module_index as i32
-        )?;
+        writeln!(out, "  module_list[{i}].minidump_module_list_index = {}", m.module_index as i32)?;
         writeln!(out, "  module_list[{i}].version = {}", m.version as i32)?;
         for (j, annotation) in m.list.iter().enumerate() {
             out.write_all(format!("  module_list[{i}].list_annotations[{j}] = ").as_bytes())?;
@@ -191,30 +178,14 @@ pub fn print(s: &Session, out: &mut dyn Write) -> io::Result<()> {
             out.write_all(b"\n")?;
         }
         for (key, value) in &m.simple {
-            pair(
-                out,
-                &format!("  module_list[{i}].simple_annotations[\""),
-                key,
-                "\"] = ",
-                value,
-            )?;
+            pair(out, &format!("  module_list[{i}].simple_annotations[\""), key, "\"] = ", value)?;
         }
         for &(name, kind, value) in &m.objects {
             // Strings are printed as they are, anything else in upper-case
             // hex.
-            let shown = if kind == 1 {
-                value.to_vec()
-            } else {
-                text::hex(value).to_ascii_uppercase()
-            };
+            let shown = if kind == 1 { value.to_vec() } else { text::hex(value).to_ascii_uppercase() };
             let prefix = format!("  module_list[{i}].crashpad_annotations[\"");
-            pair(
-                out,
-                &prefix,
-                name,
-                &format!("\"] (type = {kind}) = "),
-                &shown,
-            )?;
+            pair(out, &prefix, name, &format!("\"] (type = {kind}) = "), &shown)?;
         }
         // Breakpad prints the process-wide mask once per module.
         writeln!(out, "  address_mask = {}", info.address_mask)?;

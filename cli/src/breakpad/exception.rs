@@ -28,63 +28,20 @@ pub fn print_exception(s: &Session, out: &mut dyn Write) -> io::Result<()> {
     };
     let r = &e.exception_record;
     writeln!(out, "MDException")?;
-    writeln!(
-        out,
-        "  thread_id                                  = 0x{:x}",
-        e.thread_id.get()
-    )?;
-    writeln!(
-        out,
-        "  exception_record.exception_code            = 0x{:x}",
-        r.exception_code.get()
-    )?;
-    writeln!(
-        out,
-        "  exception_record.exception_flags           = 0x{:x}",
-        r.exception_flags.get()
-    )?;
-    writeln!(
-        out,
-        "  exception_record.exception_record          = 0x{:x}",
-        r.exception_record.get()
-    )?;
-    writeln!(
-        out,
-        "  exception_record.exception_address         = 0x{:x}",
-        r.exception_address.get()
-    )?;
+    writeln!(out, "  thread_id                                  = 0x{:x}", e.thread_id.get())?;
+    writeln!(out, "  exception_record.exception_code            = 0x{:x}", r.exception_code.get())?;
+    writeln!(out, "  exception_record.exception_flags           = 0x{:x}", r.exception_flags.get())?;
+    writeln!(out, "  exception_record.exception_record          = 0x{:x}", r.exception_record.get())?;
+    writeln!(out, "  exception_record.exception_address         = 0x{:x}", r.exception_address.get())?;
     let count = r.number_parameters.get();
-    writeln!(
-        out,
-        "  exception_record.number_parameters         = {}",
-        count as i32
-    )?;
-    let location =
-        u64::from(e.thread_context.data_size.get()) | u64::from(e.thread_context.rva.get()) << 32;
-    let parameters = r
-        .exception_information
-        .iter()
-        .map(|p| p.get())
-        .chain([location, 0]);
-    for (index, value) in parameters
-        .enumerate()
-        .take(count.min(REPRODUCIBLE_PARAMETERS) as usize)
-    {
-        writeln!(
-            out,
-            "  exception_record.exception_information[{index:2}] = 0x{value:x}"
-        )?;
+    writeln!(out, "  exception_record.number_parameters         = {}", count as i32)?;
+    let location = u64::from(e.thread_context.data_size.get()) | u64::from(e.thread_context.rva.get()) << 32;
+    let parameters = r.exception_information.iter().map(|p| p.get()).chain([location, 0]);
+    for (index, value) in parameters.enumerate().take(count.min(REPRODUCIBLE_PARAMETERS) as usize) {
+        writeln!(out, "  exception_record.exception_information[{index:2}] = 0x{value:x}")?;
     }
-    writeln!(
-        out,
-        "  thread_context.data_size                   = {}",
-        e.thread_context.data_size.get() as i32
-    )?;
-    writeln!(
-        out,
-        "  thread_context.rva                         = 0x{:x}",
-        e.thread_context.rva.get()
-    )?;
+    writeln!(out, "  thread_context.data_size                   = {}", e.thread_context.data_size.get() as i32)?;
+    writeln!(out, "  thread_context.rva                         = 0x{:x}", e.thread_context.rva.get())?;
     context::print_at(s, &e.thread_context, out)
 }
 
@@ -101,24 +58,12 @@ pub fn print_assertion(s: &Session, out: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     };
     writeln!(out, "MDAssertion")?;
-    for (name, value) in [
-        ("expression", &a.expression[..]),
-        ("function", &a.function[..]),
-        ("file", &a.file[..]),
-    ] {
+    for (name, value) in [("expression", &a.expression[..]), ("function", &a.function[..]), ("file", &a.file[..])] {
         write!(out, "  {name:<42} = ")?;
         out.write_all(text::cstr(&text::utf16_field(value)))?;
         writeln!(out)?;
     }
-    writeln!(
-        out,
-        "  line                                       = {}",
-        a.line.get()
-    )?;
-    writeln!(
-        out,
-        "  type                                       = {}",
-        a.r#type.get()
-    )?;
+    writeln!(out, "  line                                       = {}", a.line.get())?;
+    writeln!(out, "  type                                       = {}", a.r#type.get())?;
     writeln!(out)
 }

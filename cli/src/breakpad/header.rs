@@ -52,23 +52,11 @@ pub fn print(s: &Session, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "MDRawHeader")?;
     writeln!(out, "  signature            = 0x{:x}", h.signature.get())?;
     writeln!(out, "  version              = 0x{:x}", h.version.get())?;
-    writeln!(
-        out,
-        "  stream_count         = {}",
-        h.stream_count.get() as i32
-    )?;
-    writeln!(
-        out,
-        "  stream_directory_rva = 0x{:x}",
-        h.stream_directory_rva.get()
-    )?;
+    writeln!(out, "  stream_count         = {}", h.stream_count.get() as i32)?;
+    writeln!(out, "  stream_directory_rva = 0x{:x}", h.stream_directory_rva.get())?;
     writeln!(out, "  checksum             = 0x{:x}", h.checksum.get())?;
     let time = h.time_date_stamp.get();
-    writeln!(
-        out,
-        "  time_date_stamp      = 0x{time:x} {}",
-        text::utc(time)
-    )?;
+    writeln!(out, "  time_date_stamp      = 0x{time:x} {}", text::utc(time))?;
     writeln!(out, "  flags                = 0x{:x}", h.flags.get())?;
     writeln!(out)?;
 
@@ -76,31 +64,15 @@ pub fn print(s: &Session, out: &mut dyn Write) -> io::Result<()> {
         let stream_type = entry.stream_type.get();
         writeln!(out, "mDirectory[{index}]")?;
         writeln!(out, "MDRawDirectory")?;
-        writeln!(
-            out,
-            "  stream_type        = 0x{stream_type:x} ({})",
-            stream_name(stream_type)
-        )?;
-        writeln!(
-            out,
-            "  location.data_size = {}",
-            entry.location.data_size.get() as i32
-        )?;
-        writeln!(
-            out,
-            "  location.rva       = 0x{:x}",
-            entry.location.rva.get()
-        )?;
+        writeln!(out, "  stream_type        = 0x{stream_type:x} ({})", stream_name(stream_type))?;
+        writeln!(out, "  location.data_size = {}", entry.location.data_size.get() as i32)?;
+        writeln!(out, "  location.rva       = 0x{:x}", entry.location.rva.get())?;
         writeln!(out)?;
     }
 
     writeln!(out, "Streams:")?;
     for (&stream_type, &index) in &s.stream_map {
-        writeln!(
-            out,
-            "  stream type 0x{stream_type:x} ({}) at index {index}",
-            stream_name(stream_type)
-        )?;
+        writeln!(out, "  stream type 0x{stream_type:x} ({}) at index {index}", stream_name(stream_type))?;
     }
     writeln!(out)
 }

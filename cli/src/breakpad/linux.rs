@@ -25,12 +25,7 @@ pub fn print_raw_streams(s: &Session, out: &mut dyn Write) -> io::Result<()> {
 
 /// `DumpRawStream`: the stream's bytes as text, each NUL shown as `\0` and
 /// a line break, followed by two newlines.
-fn print_raw_stream(
-    s: &Session,
-    stream_type: StreamType,
-    name: &str,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+fn print_raw_stream(s: &Session, stream_type: StreamType, name: &str, out: &mut dyn Write) -> io::Result<()> {
     let Some(size) = s.seek_to_stream(stream_type) else {
         return Ok(());
     };

@@ -74,16 +74,8 @@ pub fn print_memory_list(s: &Session, out: &mut dyn Write) -> io::Result<()> {
     for (index, d) in descriptors.iter().enumerate() {
         writeln!(out, "region[{index}]")?;
         writeln!(out, "MDMemoryDescriptor")?;
-        writeln!(
-            out,
-            "  start_of_memory_range = 0x{:x}",
-            d.start_of_memory_range.get()
-        )?;
-        writeln!(
-            out,
-            "  memory.data_size      = 0x{:x}",
-            d.memory.data_size.get()
-        )?;
+        writeln!(out, "  start_of_memory_range = 0x{:x}", d.start_of_memory_range.get())?;
+        writeln!(out, "  memory.data_size      = 0x{:x}", d.memory.data_size.get())?;
         writeln!(out, "  memory.rva            = 0x{:x}", d.memory.rva.get())?;
         writeln!(out, "Memory")?;
         print_region(s, d, out)?;
@@ -103,9 +95,7 @@ fn read_memory_list<'a>(s: &Session<'a>) -> Option<&'a [MemoryDescriptor]> {
         return None;
     }
     let bytes = s.io.read(u64::from(count) * u64::from(entry_size))?;
-    let descriptors = mdump_reader::Bytes::new(bytes)
-        .array::<MemoryDescriptor>(0, count.into(), "regions")
-        .ok()?;
+    let descriptors = mdump_reader::Bytes::new(bytes).array::<MemoryDescriptor>(0, count.into(), "regions").ok()?;
     let mut ranges = RangeMap::new(Merge::Exclusive);
     for (index, d) in descriptors.iter().enumerate() {
         let base = d.start_of_memory_range.get();
@@ -131,26 +121,10 @@ pub fn print_memory_info_list(s: &Session, out: &mut dyn Write) -> io::Result<()
     for (index, info) in infos.iter().enumerate() {
         writeln!(out, "info[{index}]")?;
         writeln!(out, "MDRawMemoryInfo")?;
-        writeln!(
-            out,
-            "  base_address          = 0x{:x}",
-            info.base_address.get()
-        )?;
-        writeln!(
-            out,
-            "  allocation_base       = 0x{:x}",
-            info.allocation_base.get()
-        )?;
-        writeln!(
-            out,
-            "  allocation_protection = 0x{:x}",
-            info.allocation_protect.get()
-        )?;
-        writeln!(
-            out,
-            "  region_size           = 0x{:x}",
-            info.region_size.get()
-        )?;
+        writeln!(out, "  base_address          = 0x{:x}", info.base_address.get())?;
+        writeln!(out, "  allocation_base       = 0x{:x}", info.allocation_base.get())?;
+        writeln!(out, "  allocation_protection = 0x{:x}", info.allocation_protect.get())?;
+        writeln!(out, "  region_size           = 0x{:x}", info.region_size.get())?;
         writeln!(out, "  state                 = 0x{:x}", info.state.get())?;
         writeln!(out, "  protection            = 0x{:x}", info.protect.get())?;
         writeln!(out, "  type                  = 0x{:x}", info.type_.get())?;
@@ -183,10 +157,7 @@ fn read_memory_info_list<'a>(s: &Session<'a>) -> Option<Vec<&'a MemoryInfo>> {
         let info = read_struct!(s.io, MemoryInfo)?;
         let base = info.base_address.get();
         let region_size = info.region_size.get();
-        if region_size == 0
-            || region_size > u64::MAX - base
-            || !ranges.store(base, region_size, index)
-        {
+        if region_size == 0 || region_size > u64::MAX - base || !ranges.store(base, region_size, index) {
             return None;
         }
         infos.push(info);

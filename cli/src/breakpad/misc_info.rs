@@ -19,13 +19,7 @@ enum Number {
 }
 
 /// `PrintValueOrInvalid` after the `  name = ` prefix.
-fn value_or_invalid(
-    out: &mut dyn Write,
-    name: &str,
-    valid: bool,
-    format: Number,
-    value: u32,
-) -> io::Result<()> {
+fn value_or_invalid(out: &mut dyn Write, name: &str, valid: bool, format: Number, value: u32) -> io::Result<()> {
     write!(out, "  {name:<W$} = ")?;
     match (valid, format) {
         (false, _) => writeln!(out, "(invalid)"),
@@ -93,39 +87,16 @@ pub fn print_misc_info(s: &Session, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "MDRawMiscInfo")?;
     writeln!(out, "  {:<W$} = {}", "size_of_info", size as u32 as i32)?;
     writeln!(out, "  {:<W$} = 0x{flags:x}", "flags1")?;
-    value_or_invalid(
-        out,
-        "process_id",
-        has(MINIDUMP_MISC1_PROCESS_ID),
-        Number::Decimal,
-        m.process_id.get(),
-    )?;
+    value_or_invalid(out, "process_id", has(MINIDUMP_MISC1_PROCESS_ID), Number::Decimal, m.process_id.get())?;
     let times = has(MINIDUMP_MISC1_PROCESS_TIMES);
     if times {
         let t = m.process_create_time.get();
-        writeln!(
-            out,
-            "  {:<W$} = 0x{t:x} {}",
-            "process_create_time",
-            text::utc(t)
-        )?;
+        writeln!(out, "  {:<W$} = 0x{t:x} {}", "process_create_time", text::utc(t))?;
     } else {
         writeln!(out, "  {:<W$} = (invalid)", "process_create_time")?;
     }
-    value_or_invalid(
-        out,
-        "process_user_time",
-        times,
-        Number::Decimal,
-        m.process_user_time.get(),
-    )?;
-    value_or_invalid(
-        out,
-        "process_kernel_time",
-        times,
-        Number::Decimal,
-        m.process_kernel_time.get(),
-    )?;
+    value_or_invalid(out, "process_user_time", times, Number::Decimal, m.process_user_time.get())?;
+    value_or_invalid(out, "process_kernel_time", times, Number::Decimal, m.process_kernel_time.get())?;
 
     if size > MINIDUMP_MISC_INFO_SIZE {
         let power = has(MINIDUMP_MISC1_PROCESSOR_POWER_INFO);
@@ -134,10 +105,7 @@ pub fn print_misc_info(s: &Session, out: &mut dyn Write) -> io::Result<()> {
             ("processor_current_mhz", &m.processor_current_mhz),
             ("processor_mhz_limit", &m.processor_mhz_limit),
             ("processor_max_idle_state", &m.processor_max_idle_state),
-            (
-                "processor_current_idle_state",
-                &m.processor_current_idle_state,
-            ),
+            ("processor_current_idle_state", &m.processor_current_idle_state),
         ] {
             value_or_invalid(out, name, power, Number::Decimal, value.get())?;
         }
@@ -145,70 +113,26 @@ pub fn print_misc_info(s: &Session, out: &mut dyn Write) -> io::Result<()> {
 
     if size > MINIDUMP_MISC_INFO_2_SIZE {
         let integrity = has(MINIDUMP_MISC3_PROCESS_INTEGRITY);
-        value_or_invalid(
-            out,
-            "process_integrity_level",
-            integrity,
-            Number::Hex,
-            m.process_integrity_level.get(),
-        )?;
+        value_or_invalid(out, "process_integrity_level", integrity, Number::Hex, m.process_integrity_level.get())?;
         let execute = has(MINIDUMP_MISC3_PROCESS_EXECUTE_FLAGS);
-        value_or_invalid(
-            out,
-            "process_execute_flags",
-            execute,
-            Number::Hex,
-            m.process_execute_flags.get(),
-        )?;
+        value_or_invalid(out, "process_execute_flags", execute, Number::Hex, m.process_execute_flags.get())?;
         let protected = has(MINIDUMP_MISC3_PROTECTED_PROCESS);
-        value_or_invalid(
-            out,
-            "protected_process",
-            protected,
-            Number::Decimal,
-            m.protected_process.get(),
-        )?;
+        value_or_invalid(out, "protected_process", protected, Number::Decimal, m.protected_process.get())?;
         let timezone = has(MINIDUMP_MISC3_TIMEZONE);
-        value_or_invalid(
-            out,
-            "time_zone_id",
-            timezone,
-            Number::Decimal,
-            m.time_zone_id.get(),
-        )?;
+        value_or_invalid(out, "time_zone_id", timezone, Number::Decimal, m.time_zone_id.get())?;
         let tz = &m.time_zone;
         if timezone {
             writeln!(out, "  {:<W$} = {}", "time_zone.bias", tz.bias.get())?;
             write!(out, "  {:<W$} = ", "time_zone.standard_name")?;
             out.write_all(&text::utf16_field(&tz.standard_name))?;
             writeln!(out)?;
-            writeln!(
-                out,
-                "  {:<W$} = {}",
-                "time_zone.standard_date",
-                system_time(&tz.standard_date)
-            )?;
-            writeln!(
-                out,
-                "  {:<W$} = {}",
-                "time_zone.standard_bias",
-                tz.standard_bias.get()
-            )?;
+            writeln!(out, "  {:<W$} = {}", "time_zone.standard_date", system_time(&tz.standard_date))?;
+            writeln!(out, "  {:<W$} = {}", "time_zone.standard_bias", tz.standard_bias.get())?;
             write!(out, "  {:<W$} = ", "time_zone.daylight_name")?;
             out.write_all(&text::utf16_field(&tz.daylight_name))?;
             writeln!(out)?;
-            writeln!(
-                out,
-                "  {:<W$} = {}",
-                "time_zone.daylight_date",
-                system_time(&tz.daylight_date)
-            )?;
-            writeln!(
-                out,
-                "  {:<W$} = {}",
-                "time_zone.daylight_bias",
-                tz.daylight_bias.get()
-            )?;
+            writeln!(out, "  {:<W$} = {}", "time_zone.daylight_date", system_time(&tz.daylight_date))?;
+            writeln!(out, "  {:<W$} = {}", "time_zone.daylight_bias", tz.daylight_bias.get())?;
         } else {
             for name in [
                 "time_zone.bias",
@@ -243,23 +167,9 @@ pub fn print_misc_info(s: &Session, out: &mut dyn Write) -> io::Result<()> {
         if has(MINIDUMP_MISC5_PROCESS_COOKIE) {
             let x = &m.xstate_data;
             let enabled = x.enabled_features.get();
-            writeln!(
-                out,
-                "  {:<W$} = {}",
-                "xstate_data.size_of_info",
-                x.size_of_info.get() as i32
-            )?;
-            writeln!(
-                out,
-                "  {:<W$} = {}",
-                "xstate_data.context_size",
-                x.context_size.get() as i32
-            )?;
-            writeln!(
-                out,
-                "  {:<W$} = 0x{enabled:x}",
-                "xstate_data.enabled_features"
-            )?;
+            writeln!(out, "  {:<W$} = {}", "xstate_data.size_of_info", x.size_of_info.get() as i32)?;
+            writeln!(out, "  {:<W$} = {}", "xstate_data.context_size", x.context_size.get() as i32)?;
+            writeln!(out, "  {:<W$} = 0x{enabled:x}", "xstate_data.enabled_features")?;
             for (i, feature) in x.features.iter().enumerate() {
                 if enabled >> i & 1 != 0 {
                     writeln!(
@@ -274,12 +184,7 @@ pub fn print_misc_info(s: &Session, out: &mut dyn Write) -> io::Result<()> {
             if enabled == 0 {
                 writeln!(out, "  {:<W$} = (empty)", "xstate_data.features[]")?;
             }
-            writeln!(
-                out,
-                "  {:<W$} = {}",
-                "process_cookie",
-                m.process_cookie.get() as i32
-            )?;
+            writeln!(out, "  {:<W$} = {}", "process_cookie", m.process_cookie.get() as i32)?;
         } else {
             for name in [
                 "xstate_data.size_of_info",
@@ -316,17 +221,7 @@ pub fn print_breakpad_info(s: &Session, out: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(out, "MDRawBreakpadInfo")?;
     writeln!(out, "  {:<20} = 0x{validity:x}", "validity")?;
-    line(
-        out,
-        "dump_thread_id",
-        BREAKPAD_INFO_VALID_DUMP_THREAD_ID,
-        info.dump_thread_id.get(),
-    )?;
-    line(
-        out,
-        "requesting_thread_id",
-        BREAKPAD_INFO_VALID_REQUESTING_THREAD_ID,
-        info.requesting_thread_id.get(),
-    )?;
+    line(out, "dump_thread_id", BREAKPAD_INFO_VALID_DUMP_THREAD_ID, info.dump_thread_id.get())?;
+    line(out, "requesting_thread_id", BREAKPAD_INFO_VALID_REQUESTING_THREAD_ID, info.requesting_thread_id.get())?;
     writeln!(out)
 }

@@ -31,6 +31,9 @@ mod system_info;
 mod text;
 mod thread;
 
+#[cfg(test)]
+mod tests;
+
 use mdump_format::system_info::MinidumpSystemInfo;
 use mdump_format::{MinidumpDirectory, MinidumpHeader, StreamType};
 use mdump_reader::Minidump;
@@ -73,8 +76,7 @@ pub(crate) use view;
 /// and is `Option<&Type>`.
 macro_rules! read_struct {
     ($io:expr, $t:ty) => {
-        $io.read(core::mem::size_of::<$t>() as u64)
-            .and_then(|bytes| $crate::breakpad::view!(bytes, $t))
+        $io.read(core::mem::size_of::<$t>() as u64).and_then(|bytes| $crate::breakpad::view!(bytes, $t))
     };
 }
 pub(crate) use read_struct;
@@ -106,11 +108,7 @@ pub(crate) struct Io<'a> {
 
 impl<'a> Io<'a> {
     fn new(data: &'a [u8]) -> Io<'a> {
-        Io {
-            data,
-            pos: Cell::new(0),
-            failed: Cell::new(false),
-        }
+        Io { data, pos: Cell::new(0), failed: Cell::new(false) }
     }
 
     /// Moves to `offset`. Seeking past the end succeeds; seeking on a failed
@@ -196,9 +194,7 @@ impl<'a> Session<'a> {
         let mut stream_map = BTreeMap::new();
         for (index, entry) in directory.iter().enumerate() {
             let stream_type = entry.stream_type.get();
-            if UNIQUE_STREAMS.iter().any(|t| t.0 == stream_type)
-                && stream_map.contains_key(&stream_type)
-            {
+            if UNIQUE_STREAMS.iter().any(|t| t.0 == stream_type) && stream_map.contains_key(&stream_type) {
                 return None;
             }
             stream_map.insert(stream_type, index);
@@ -208,13 +204,7 @@ impl<'a> Session<'a> {
         let after_directory = u64::from(header.stream_directory_rva.get())
             + directory.len() as u64 * core::mem::size_of::<MinidumpDirectory>() as u64;
         io.seek(after_directory);
-        Some(Session {
-            io,
-            header,
-            directory,
-            stream_map,
-            system_info: Cell::new(None),
-        })
+        Some(Session { io, header, directory, stream_map, system_info: Cell::new(None) })
     }
 
     /// Breakpad's `SeekToStreamType`: moves to the stream the map names for
@@ -266,11 +256,7 @@ impl<'a> Session<'a> {
             return None;
         }
         let units = self.io.read(bytes.into())?;
-        text::utf16_to_utf8(
-            units
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]])),
-        )
+        text::utf16_to_utf8(units.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])))
     }
 
     /// Breakpad's `ReadUTF8String`: a length-prefixed 8-bit string of at most

@@ -5,12 +5,12 @@ use super::memory::read_list_count;
 use super::range_map::{Merge, RangeMap};
 use super::{read_struct, text, view, Session};
 use mdump_format::codeview::{
-    CvInfoPdb20, CvInfoPdb70, Guid, ImageDebugMisc, CV_SIGNATURE_BPEL, CV_SIGNATURE_NB10,
-    CV_SIGNATURE_RSDS,
+    CvInfoPdb20, CvInfoPdb70, ImageDebugMisc, CV_SIGNATURE_BPEL, CV_SIGNATURE_NB10, CV_SIGNATURE_RSDS,
 };
 use mdump_format::module::{MinidumpModule, VS_FFI_SIGNATURE};
 use mdump_format::system_info::*;
 use mdump_format::StreamType;
+use mdump_reader::module_list::{elf_debug_id, guid_age_id, guid_string};
 use std::io::{self, Write};
 
 /// Breakpad ignores CodeView and misc records larger than this.
@@ -47,14 +47,7 @@ impl<'a> Module<'a> {
         if size == 0 || size > u64::MAX - raw.base_of_image.get() {
             return None;
         }
-        Some(Module {
-            raw,
-            valid: false,
-            name: Vec::new(),
-            cv: None,
-            misc: None,
-            has_debug_info: false,
-        })
+        Some(Module { raw, valid: false, name: Vec::new(), cv: None, misc: None, has_debug_info: false })
     }
 
     /// `GetCVRecord`: reads the CodeView record (once), checking the
@@ -145,18 +138,13 @@ impl<'a> Module<'a> {
         };
         match info.platform_id.get() {
             PLATFORM_WIN32_NT | PLATFORM_WIN32_WINDOWS => {
-                format!(
-                    "{:08X}{:x}",
-                    self.raw.time_date_stamp.get(),
-                    self.raw.size_of_image.get()
-                )
+                format!("{:08X}{:x}", self.raw.time_date_stamp.get(), self.raw.size_of_image.get())
             }
             PLATFORM_ANDROID | PLATFORM_FUCHSIA | PLATFORM_LINUX if self.build_id().is_some() => {
-                String::from_utf8_lossy(&text::hex(self.build_id().unwrap_or_default()))
-                    .into_owned()
+                String::from_utf8_lossy(&text::hex(self.build_id().unwrap_or_default())).into_owned()
             }
-            PLATFORM_ANDROID | PLATFORM_FUCHSIA | PLATFORM_LINUX | PLATFORM_MAC_OS_X
-            | PLATFORM_IOS | PLATFORM_SOLARIS | PLATFORM_NACL | PLATFORM_PS3 => "id".to_string(),
+            PLATFORM_ANDROID | PLATFORM_FUCHSIA | PLATFORM_LINUX | PLATFORM_MAC_OS_X | PLATFORM_IOS
+            | PLATFORM_SOLARIS | PLATFORM_NACL | PLATFORM_PS3 => "id".to_string(),
             _ => String::new(),
         }
     }
@@ -168,12 +156,8 @@ impl<'a> Module<'a> {
             return Vec::new();
         }
         let mut file = match self.cv {
-            Some((bytes, CV_SIGNATURE_RSDS)) => {
-                text::cstr(bytes.get(24..).unwrap_or_default()).to_vec()
-            }
-            Some((bytes, CV_SIGNATURE_NB10)) => {
-                text::cstr(bytes.get(16..).unwrap_or_default()).to_vec()
-            }
+            Some((bytes, CV_SIGNATURE_RSDS)) => text::cstr(bytes.get(24..).unwrap_or_default()).to_vec(),
+            Some((bytes, CV_SIGNATURE_NB10)) => text::cstr(bytes.get(16..).unwrap_or_default()).to_vec(),
             Some((_, CV_SIGNATURE_BPEL)) => self.name.clone(),
             _ => Vec::new(),
         };
@@ -184,9 +168,7 @@ impl<'a> Module<'a> {
                 if !unicode {
                     file = data.to_vec();
                 } else if data.len() % 2 == 0 {
-                    let units = data
-                        .chunks_exact(2)
-                        .map(|c| u16::from_le_bytes([c[0], c[1]]));
+                    let units = data.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
                     file = text::utf16_to_utf8(units).unwrap_or_default();
                 }
             }
@@ -202,23 +184,14 @@ impl<'a> Module<'a> {
         }
         match self.cv {
             Some((bytes, CV_SIGNATURE_RSDS)) => match view!(bytes, CvInfoPdb70) {
-                Some(cv) => text::guid_and_age(&cv.signature, cv.age.get()),
+                Some(cv) => guid_age_id(&cv.signature, cv.age.get()),
                 None => String::new(),
             },
             Some((bytes, CV_SIGNATURE_NB10)) => match view!(bytes, CvInfoPdb20) {
                 Some(cv) => format!("{:08X}{:x}", cv.signature.get(), cv.age.get()),
                 None => String::new(),
             },
-            Some((_, CV_SIGNATURE_BPEL)) => {
-                let mut guid = [0u8; 16];
-                let id = self.build_id().unwrap_or_default();
-                let n = id.len().min(16);
-                guid[..n].copy_from_slice(&id[..n]);
-                match view!(&guid, Guid) {
-                    Some(guid) => text::guid_and_age(guid, 0),
-                    None => String::new(),
-                }
-            }
+            Some((_, CV_SIGNATURE_BPEL)) => elf_debug_id(self.build_id().unwrap_or_default()),
             _ => String::new(),
         }
     }
@@ -227,9 +200,7 @@ impl<'a> Module<'a> {
     /// one.
     fn version(&self) -> String {
         let v = &self.raw.version_info;
-        if v.signature.get() != VS_FFI_SIGNATURE
-            || v.struct_version.get() & VS_FFI_STRUCVERSION == 0
-        {
+        if v.signature.get() != VS_FFI_SIGNATURE || v.struct_version.get() & VS_FFI_STRUCVERSION == 0 {
             return String::new();
         }
         let (hi, lo) = (v.file_version_hi.get(), v.file_version_lo.get());
@@ -285,8 +256,7 @@ fn read_module_list<'a>(s: &Session<'a>) -> Option<Vec<Module<'a>>> {
             }
         }
         let is_android = s.platform() == Some(PLATFORM_ANDROID);
-        let stored =
-            ranges.store(base, module_size, index) || (is_android && is_dev_ashmem(&module.name));
+        let stored = ranges.store(base, module_size, index) || (is_android && is_dev_ashmem(&module.name));
         if !stored {
             if !is_android || base >= last_end {
                 return None;
@@ -333,134 +303,37 @@ fn print_module<'a>(s: &Session<'a>, m: &mut Module<'a>, out: &mut dyn Write) ->
     let r = m.raw;
     let v = &r.version_info;
     writeln!(out, "MDRawModule")?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "base_of_image",
-        r.base_of_image.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "size_of_image",
-        r.size_of_image.get()
-    )?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "base_of_image", r.base_of_image.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "size_of_image", r.size_of_image.get())?;
     writeln!(out, "  {:<W$} = 0x{:x}", "checksum", r.checksum.get())?;
     let time = r.time_date_stamp.get();
-    writeln!(
-        out,
-        "  {:<W$} = 0x{time:x} {}",
-        "time_date_stamp",
-        text::utc(time)
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "module_name_rva",
-        r.module_name_rva.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "version_info.signature",
-        v.signature.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "version_info.struct_version",
-        v.struct_version.get()
-    )?;
+    writeln!(out, "  {:<W$} = 0x{time:x} {}", "time_date_stamp", text::utc(time))?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "module_name_rva", r.module_name_rva.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "version_info.signature", v.signature.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "version_info.struct_version", v.struct_version.get())?;
     let (file_hi, file_lo) = (v.file_version_hi.get(), v.file_version_lo.get());
-    writeln!(
-        out,
-        "  {:<W$} = 0x{file_hi:x}:0x{file_lo:x}",
-        "version_info.file_version"
-    )?;
+    writeln!(out, "  {:<W$} = 0x{file_hi:x}:0x{file_lo:x}", "version_info.file_version")?;
     let (product_hi, product_lo) = (v.product_version_hi.get(), v.product_version_lo.get());
-    writeln!(
-        out,
-        "  {:<W$} = 0x{product_hi:x}:0x{product_lo:x}",
-        "version_info.product_version"
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "version_info.file_flags_mask",
-        v.file_flags_mask.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "version_info.file_flags",
-        v.file_flags.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "version_info.file_os",
-        v.file_os.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "version_info.file_type",
-        v.file_type.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "version_info.file_subtype",
-        v.file_subtype.get()
-    )?;
+    writeln!(out, "  {:<W$} = 0x{product_hi:x}:0x{product_lo:x}", "version_info.product_version")?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "version_info.file_flags_mask", v.file_flags_mask.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "version_info.file_flags", v.file_flags.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "version_info.file_os", v.file_os.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "version_info.file_type", v.file_type.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "version_info.file_subtype", v.file_subtype.get())?;
     let (date_hi, date_lo) = (v.file_date_hi.get(), v.file_date_lo.get());
-    writeln!(
-        out,
-        "  {:<W$} = 0x{date_hi:x}:0x{date_lo:x}",
-        "version_info.file_date"
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = {}",
-        "cv_record.data_size",
-        r.cv_record.data_size.get() as i32
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "cv_record.rva",
-        r.cv_record.rva.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = {}",
-        "misc_record.data_size",
-        r.misc_record.data_size.get() as i32
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "misc_record.rva",
-        r.misc_record.rva.get()
-    )?;
+    writeln!(out, "  {:<W$} = 0x{date_hi:x}:0x{date_lo:x}", "version_info.file_date")?;
+    writeln!(out, "  {:<W$} = {}", "cv_record.data_size", r.cv_record.data_size.get() as i32)?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "cv_record.rva", r.cv_record.rva.get())?;
+    writeln!(out, "  {:<W$} = {}", "misc_record.data_size", r.misc_record.data_size.get() as i32)?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "misc_record.rva", r.misc_record.rva.get())?;
     quoted(out, "(code_file)", &m.name)?;
     quoted(out, "(code_identifier)", m.code_identifier(s).as_bytes())?;
 
     match m.cv_record(s) {
         Some((bytes, CV_SIGNATURE_RSDS)) if bytes.len() > 24 => {
             if let (Some(cv), Some(name)) = (view!(bytes, CvInfoPdb70), bytes.get(24..)) {
-                writeln!(
-                    out,
-                    "  {:<W$} = 0x{:x}",
-                    "(cv_record).cv_signature",
-                    cv.cv_signature.get()
-                )?;
-                writeln!(
-                    out,
-                    "  {:<W$} = {}",
-                    "(cv_record).signature",
-                    text::guid(&cv.signature)
-                )?;
+                writeln!(out, "  {:<W$} = 0x{:x}", "(cv_record).cv_signature", cv.cv_signature.get())?;
+                writeln!(out, "  {:<W$} = {}", "(cv_record).signature", guid_string(&cv.signature))?;
                 writeln!(out, "  {:<W$} = {}", "(cv_record).age", cv.age.get() as i32)?;
                 quoted(out, "(cv_record).pdb_file_name", name)?;
             }
@@ -468,34 +341,15 @@ fn print_module<'a>(s: &Session<'a>, m: &mut Module<'a>, out: &mut dyn Write) ->
         Some((bytes, CV_SIGNATURE_NB10)) if bytes.len() > 16 => {
             if let (Some(cv), Some(name)) = (view!(bytes, CvInfoPdb20), bytes.get(16..)) {
                 let signature = cv.signature.get();
-                writeln!(
-                    out,
-                    "  {:<W$} = 0x{:x}",
-                    "(cv_record).cv_header.signature",
-                    cv.cv_signature.get()
-                )?;
-                writeln!(
-                    out,
-                    "  {:<W$} = 0x{:x}",
-                    "(cv_record).cv_header.offset",
-                    cv.cv_offset.get()
-                )?;
-                writeln!(
-                    out,
-                    "  {:<W$} = 0x{signature:x} {}",
-                    "(cv_record).signature",
-                    text::utc(signature)
-                )?;
+                writeln!(out, "  {:<W$} = 0x{:x}", "(cv_record).cv_header.signature", cv.cv_signature.get())?;
+                writeln!(out, "  {:<W$} = 0x{:x}", "(cv_record).cv_header.offset", cv.cv_offset.get())?;
+                writeln!(out, "  {:<W$} = 0x{signature:x} {}", "(cv_record).signature", text::utc(signature))?;
                 writeln!(out, "  {:<W$} = {}", "(cv_record).age", cv.age.get() as i32)?;
                 quoted(out, "(cv_record).pdb_file_name", name)?;
             }
         }
         Some((bytes, CV_SIGNATURE_BPEL)) => {
-            writeln!(
-                out,
-                "  {:<W$} = 0x{CV_SIGNATURE_BPEL:x}",
-                "(cv_record).cv_signature"
-            )?;
+            writeln!(out, "  {:<W$} = 0x{CV_SIGNATURE_BPEL:x}", "(cv_record).cv_signature")?;
             write!(out, "  {:<W$} = ", "(cv_record).build_id")?;
             out.write_all(&text::hex(bytes.get(4..).unwrap_or_default()))?;
             writeln!(out)?;
@@ -510,34 +364,14 @@ fn print_module<'a>(s: &Session<'a>, m: &mut Module<'a>, out: &mut dyn Write) ->
 
     match m.misc_record(s) {
         Some(bytes) => {
-            if let (Some(misc), Some(data)) = (
-                view!(bytes, ImageDebugMisc),
-                bytes.get(MISC_HEADER as usize..),
-            ) {
-                writeln!(
-                    out,
-                    "  {:<W$} = 0x{:x}",
-                    "(misc_record).data_type",
-                    misc.data_type.get()
-                )?;
-                writeln!(
-                    out,
-                    "  {:<W$} = 0x{:x}",
-                    "(misc_record).length",
-                    misc.length.get()
-                )?;
+            if let (Some(misc), Some(data)) = (view!(bytes, ImageDebugMisc), bytes.get(MISC_HEADER as usize..)) {
+                writeln!(out, "  {:<W$} = 0x{:x}", "(misc_record).data_type", misc.data_type.get())?;
+                writeln!(out, "  {:<W$} = 0x{:x}", "(misc_record).length", misc.length.get())?;
                 writeln!(out, "  {:<W$} = {}", "(misc_record).unicode", misc.unicode)?;
                 if misc.unicode != 0 {
-                    let units: Vec<_> = data
-                        .chunks_exact(2)
-                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                        .collect();
+                    let units: Vec<_> = data.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
                     let units = units.into_iter().take_while(|&u| u != 0);
-                    quoted(
-                        out,
-                        "(misc_record).data",
-                        &text::utf16_to_utf8(units).unwrap_or_default(),
-                    )?;
+                    quoted(out, "(misc_record).data", &text::utf16_to_utf8(units).unwrap_or_default())?;
                 } else {
                     quoted(out, "(misc_record).data", data)?;
                 }

@@ -29,10 +29,7 @@ pub struct RangeMap {
 
 impl RangeMap {
     pub fn new(merge: Merge) -> RangeMap {
-        RangeMap {
-            map: BTreeMap::new(),
-            merge,
-        }
+        RangeMap { map: BTreeMap::new(), merge }
     }
 
     /// Stores `[base, base + size)` for `entry`; false when the range is
@@ -46,12 +43,7 @@ impl RangeMap {
             // A stored range ending inside [base, high), or the one ending at
             // or after `high`, if it starts at or before `high`.
             let inside = self.map.range(base..high).next().map(|(&k, &r)| (k, r));
-            let above = self
-                .map
-                .range(high..)
-                .next()
-                .map(|(&k, &r)| (k, r))
-                .filter(|(_, r)| r.base <= high);
+            let above = self.map.range(high..).next().map(|(&k, &r)| (k, r)).filter(|(_, r)| r.base <= high);
             let Some((other_high, other)) = inside.or(above) else {
                 self.map.insert(high, Range { base, entry });
                 return true;

@@ -40,10 +40,7 @@ fn os_name(platform: u32) -> &'static str {
 /// Whether Breakpad reads the CPU union as x86 `cpuid` data. AMD64 is not
 /// included: its union is printed as processor features.
 fn is_x86(arch: u16) -> bool {
-    matches!(
-        arch,
-        PROCESSOR_ARCHITECTURE_X86 | PROCESSOR_ARCHITECTURE_X86_WIN64
-    )
+    matches!(arch, PROCESSOR_ARCHITECTURE_X86 | PROCESSOR_ARCHITECTURE_X86_WIN64)
 }
 
 /// `MinidumpSystemInfo::Print`.
@@ -55,92 +52,24 @@ pub fn print(s: &Session, out: &mut dyn Write) -> io::Result<()> {
     let platform = info.platform_id.get();
     const W: usize = 42;
     writeln!(out, "MDRawSystemInfo")?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{arch:x} ({})",
-        "processor_architecture",
-        cpu_name(arch)
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = {}",
-        "processor_level",
-        info.processor_level.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "processor_revision",
-        info.processor_revision.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = {}",
-        "number_of_processors", info.number_of_processors
-    )?;
+    writeln!(out, "  {:<W$} = 0x{arch:x} ({})", "processor_architecture", cpu_name(arch))?;
+    writeln!(out, "  {:<W$} = {}", "processor_level", info.processor_level.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "processor_revision", info.processor_revision.get())?;
+    writeln!(out, "  {:<W$} = {}", "number_of_processors", info.number_of_processors)?;
     writeln!(out, "  {:<W$} = {}", "product_type", info.product_type)?;
-    writeln!(
-        out,
-        "  {:<W$} = {}",
-        "major_version",
-        info.major_version.get() as i32
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = {}",
-        "minor_version",
-        info.minor_version.get() as i32
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = {}",
-        "build_number",
-        info.build_number.get() as i32
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{platform:x} ({})",
-        "platform_id",
-        os_name(platform)
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "csd_version_rva",
-        info.csd_version_rva.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "suite_mask",
-        info.suite_mask.get()
-    )?;
+    writeln!(out, "  {:<W$} = {}", "major_version", info.major_version.get() as i32)?;
+    writeln!(out, "  {:<W$} = {}", "minor_version", info.minor_version.get() as i32)?;
+    writeln!(out, "  {:<W$} = {}", "build_number", info.build_number.get() as i32)?;
+    writeln!(out, "  {:<W$} = 0x{platform:x} ({})", "platform_id", os_name(platform))?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "csd_version_rva", info.csd_version_rva.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "suite_mask", info.suite_mask.get())?;
     let x86 = info.cpu.x86();
-    writeln!(
-        out,
-        "  cpu.x86_cpu_info ({}):",
-        if is_x86(arch) { "valid" } else { "invalid" }
-    )?;
+    writeln!(out, "  cpu.x86_cpu_info ({}):", if is_x86(arch) { "valid" } else { "invalid" })?;
     for (i, v) in x86.vendor_id.iter().enumerate() {
-        writeln!(
-            out,
-            "  {:<W$} = 0x{:x}",
-            format!("cpu.x86_cpu_info.vendor_id[{i}]"),
-            v.get()
-        )?;
+        writeln!(out, "  {:<W$} = 0x{:x}", format!("cpu.x86_cpu_info.vendor_id[{i}]"), v.get())?;
     }
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "cpu.x86_cpu_info.version_information",
-        x86.version_information.get()
-    )?;
-    writeln!(
-        out,
-        "  {:<W$} = 0x{:x}",
-        "cpu.x86_cpu_info.feature_information",
-        x86.feature_information.get()
-    )?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "cpu.x86_cpu_info.version_information", x86.version_information.get())?;
+    writeln!(out, "  {:<W$} = 0x{:x}", "cpu.x86_cpu_info.feature_information", x86.feature_information.get())?;
     writeln!(
         out,
         "  {:<W$} = 0x{:x}",
@@ -150,12 +79,7 @@ pub fn print(s: &Session, out: &mut dyn Write) -> io::Result<()> {
     if !is_x86(arch) {
         writeln!(out, "  cpu.other_cpu_info (valid):")?;
         for (i, v) in info.cpu.other().processor_features.iter().enumerate() {
-            writeln!(
-                out,
-                "  {:<W$} = 0x{:x}",
-                format!("cpu.other_cpu_info.processor_features[{i}]"),
-                v.get()
-            )?;
+            writeln!(out, "  {:<W$} = 0x{:x}", format!("cpu.other_cpu_info.processor_features[{i}]"), v.get())?;
         }
     }
     write!(out, "  {:<W$} = ", "(csd_version)")?;

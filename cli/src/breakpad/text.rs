@@ -1,7 +1,7 @@
 //! Breakpad's text conversions: UTF-16 to UTF-8 (with its own surrogate
-//! rules), times in UTC, GUIDs, and C-string truncation.
+//! rules), times in UTC, hex, and C-string truncation. GUIDs are formatted
+//! by `mdump_reader::module_list`, whose forms are Breakpad's.
 
-use mdump_format::codeview::Guid;
 use mdump_format::U16;
 
 /// Breakpad's limit on `MINIDUMP_STRING` length (UTF-16 units) and on
@@ -52,11 +52,7 @@ fn push_utf8(out: &mut Vec<u8>, c: u32) {
     } else if c < 0x800 {
         out.extend_from_slice(&[0xc0 | (c >> 6) as u8, 0x80 | (c & 0x3f) as u8]);
     } else if c < 0x1_0000 {
-        out.extend_from_slice(&[
-            0xe0 | (c >> 12) as u8,
-            0x80 | ((c >> 6) & 0x3f) as u8,
-            0x80 | (c & 0x3f) as u8,
-        ]);
+        out.extend_from_slice(&[0xe0 | (c >> 12) as u8, 0x80 | ((c >> 6) & 0x3f) as u8, 0x80 | (c & 0x3f) as u8]);
     } else {
         out.extend_from_slice(&[
             0xf0 | (c >> 18) as u8,
@@ -79,12 +75,7 @@ pub fn utc(seconds: u32) -> String {
     let days = i64::from(seconds / 86_400);
     let rest = seconds % 86_400;
     let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", rest / 3600, rest / 60 % 60, rest % 60)
 }
 
 /// The proleptic Gregorian date `days` days after 1970-01-01.
@@ -94,49 +85,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
-}
-
-/// A GUID as `%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x`.
-pub fn guid(g: &Guid) -> String {
-    let d = &g.data4;
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-        g.data1.get(),
-        g.data2.get(),
-        g.data3.get(),
-        d[0],
-        d[1],
-        d[2],
-        d[3],
-        d[4],
-        d[5],
-        d[6],
-        d[7]
-    )
-}
-
-/// A GUID and age in the symbol-server form Breakpad uses for debug ids:
-/// upper-case hex digits, the age in lower-case hex.
-pub fn guid_and_age(g: &Guid, age: u32) -> String {
-    let mut s = format!(
-        "{:08X}{:04X}{:04X}",
-        g.data1.get(),
-        g.data2.get(),
-        g.data3.get()
-    );
-    for b in g.data4 {
-        s.push_str(&format!("{b:02X}"));
-    }
-    s.push_str(&format!("{age:x}"));
-    s
 }
 
 /// Lower-case hex of `bytes`, two digits each.
@@ -166,10 +121,7 @@ mod tests {
     #[test]
     fn breakpad_surrogate_rules() {
         assert_eq!(utf16_to_utf8([0x61, 0xe9]).unwrap(), "a\u{e9}".as_bytes());
-        assert_eq!(
-            utf16_to_utf8([0xd83d, 0xdca9]).unwrap(),
-            "\u{1f4a9}".as_bytes()
-        );
+        assert_eq!(utf16_to_utf8([0xd83d, 0xdca9]).unwrap(), "\u{1f4a9}".as_bytes());
         // A real low surrogate Breakpad does not accept as one.
         assert!(utf16_to_utf8([0xd83d, 0xde00]).is_none());
         assert!(utf16_to_utf8([0xdc00]).is_none());

@@ -49,52 +49,16 @@ fn read_thread_list<'a>(s: &Session<'a>) -> Option<Vec<&'a MinidumpThread>> {
 /// `MinidumpThread::Print`.
 fn print_thread(s: &Session, t: &MinidumpThread, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "MDRawThread")?;
-    writeln!(
-        out,
-        "  thread_id                   = 0x{:x}",
-        t.thread_id.get()
-    )?;
-    writeln!(
-        out,
-        "  suspend_count               = {}",
-        t.suspend_count.get() as i32
-    )?;
-    writeln!(
-        out,
-        "  priority_class              = 0x{:x}",
-        t.priority_class.get()
-    )?;
-    writeln!(
-        out,
-        "  priority                    = 0x{:x}",
-        t.priority.get()
-    )?;
+    writeln!(out, "  thread_id                   = 0x{:x}", t.thread_id.get())?;
+    writeln!(out, "  suspend_count               = {}", t.suspend_count.get() as i32)?;
+    writeln!(out, "  priority_class              = 0x{:x}", t.priority_class.get())?;
+    writeln!(out, "  priority                    = 0x{:x}", t.priority.get())?;
     writeln!(out, "  teb                         = 0x{:x}", t.teb.get())?;
-    writeln!(
-        out,
-        "  stack.start_of_memory_range = 0x{:x}",
-        t.stack.start_of_memory_range.get()
-    )?;
-    writeln!(
-        out,
-        "  stack.memory.data_size      = 0x{:x}",
-        t.stack.memory.data_size.get()
-    )?;
-    writeln!(
-        out,
-        "  stack.memory.rva            = 0x{:x}",
-        t.stack.memory.rva.get()
-    )?;
-    writeln!(
-        out,
-        "  thread_context.data_size    = 0x{:x}",
-        t.thread_context.data_size.get()
-    )?;
-    writeln!(
-        out,
-        "  thread_context.rva          = 0x{:x}",
-        t.thread_context.rva.get()
-    )?;
+    writeln!(out, "  stack.start_of_memory_range = 0x{:x}", t.stack.start_of_memory_range.get())?;
+    writeln!(out, "  stack.memory.data_size      = 0x{:x}", t.stack.memory.data_size.get())?;
+    writeln!(out, "  stack.memory.rva            = 0x{:x}", t.stack.memory.rva.get())?;
+    writeln!(out, "  thread_context.data_size    = 0x{:x}", t.thread_context.data_size.get())?;
+    writeln!(out, "  thread_context.rva          = 0x{:x}", t.thread_context.rva.get())?;
 
     context::print_at(s, &t.thread_context, out)?;
 
@@ -121,16 +85,8 @@ pub fn print_thread_name_list(s: &Session, out: &mut dyn Write) -> io::Result<()
     for (index, (entry, name)) in names.iter().enumerate() {
         writeln!(out, "thread_name[{index}]")?;
         writeln!(out, "MDRawThreadName")?;
-        writeln!(
-            out,
-            "  thread_id                   = 0x{:x}",
-            entry.thread_id.get()
-        )?;
-        writeln!(
-            out,
-            "  thread_name_rva             = 0x{:x}",
-            entry.rva_of_thread_name.get()
-        )?;
+        writeln!(out, "  thread_id                   = 0x{:x}", entry.thread_id.get())?;
+        writeln!(out, "  thread_name_rva             = 0x{:x}", entry.rva_of_thread_name.get())?;
         out.write_all(b"  thread_name                 = \"")?;
         out.write_all(text::cstr(name))?;
         out.write_all(b"\"\n")?;
@@ -147,10 +103,7 @@ fn read_thread_name_list<'a>(s: &Session<'a>) -> Option<Vec<(&'a ThreadName, Vec
         return None;
     }
     let count = u64::from(s.io.read_u32()?);
-    if count > u64::from(u32::MAX) / entry_size
-        || size != 4 + count * entry_size
-        || count > u64::from(MAX_THREADS)
-    {
+    if count > u64::from(u32::MAX) / entry_size || size != 4 + count * entry_size || count > u64::from(MAX_THREADS) {
         return None;
     }
     let mut entries = Vec::new();
