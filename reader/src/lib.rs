@@ -22,15 +22,19 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod assertion_info;
+pub mod breakpad_info;
 pub mod bytes;
 pub mod comment;
 pub mod context;
+pub mod crashpad_info;
 pub mod error;
 pub mod exception;
 pub mod function_table;
 pub mod handle_data;
 pub mod handle_operation_list;
 pub mod linux;
+pub mod linux_dso_debug;
 pub mod list;
 pub mod memory;
 pub mod memory_info_list;
@@ -50,14 +54,21 @@ pub mod validate;
 #[cfg(test)]
 mod testdump;
 
+pub use assertion_info::AssertionInfo;
+pub use breakpad_info::BreakpadInfo;
 pub use bytes::Bytes;
 pub use comment::{CommentA, CommentW};
 pub use context::Context;
+pub use crashpad_info::{
+    Annotation, AnnotationList, CrashpadInfo, CrashpadModule, CrashpadModuleList, SimpleStringDictionary,
+    Utf8StringList,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use exception::Exception;
 pub use function_table::{FunctionTable, FunctionTableRecord};
 pub use handle_data::{Handle, HandleData, HandleObjectInfo};
 pub use handle_operation_list::{HandleOperation, HandleOperationList};
+pub use linux_dso_debug::{LinkMap, LinkMaps, LinuxDsoDebug};
 pub use memory::{Memory64List, MemoryIndex, MemoryList, MemoryRegion};
 pub use memory_info_list::{MemoryInfoList, MemoryRegionInfo};
 pub use minidump::{Minidump, MinidumpFile, Stream};

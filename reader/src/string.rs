@@ -82,6 +82,19 @@ pub fn utf16_field_lossy(units: impl IntoIterator<Item = u16>) -> String {
         .collect()
 }
 
+/// Reads a `MINIDUMP_UTF8_STRING` (Crashpad's annotations): a `u32` byte
+/// length at file offset `rva`, then that many bytes (the NUL after them is
+/// not included). The bytes are returned as written, not checked for UTF-8;
+/// lengths above [`MAX_STRING_BYTES`] are rejected before reading.
+pub fn utf8_string<'a>(file: Bytes<'a>, rva: u32) -> Result<&'a [u8]> {
+    let rva = u64::from(rva);
+    let len = file.u32_at(rva)?;
+    if len > MAX_STRING_BYTES {
+        return Err(Error::new(ErrorKind::Malformed("string longer than 64 KiB"), rva));
+    }
+    Ok(file.sub(rva + 4, u64::from(len))?.as_slice())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -166,6 +166,46 @@ pub fn validate(dump: &Minidump<'_>) -> Report {
     if let Some(s) = r.stream(dump.stream::<linux::LinuxCpuInfo>()) {
         r.entries += s.fields().count();
     }
+    if let Some(b) = r.stream(dump.stream::<BreakpadInfo>()) {
+        let _ = (b.dump_thread_id(), b.requesting_thread_id());
+    }
+    if let Some(a) = r.stream(dump.stream::<AssertionInfo>()) {
+        let _ = (a.expression(), a.function(), a.file(), a.line(), a.type_name());
+    }
+    if let Some(d) = r.stream(dump.stream::<LinuxDsoDebug>()) {
+        if let Some(maps) = r.check(d.link_maps()) {
+            for m in maps.iter() {
+                r.check(m.name().map(|n| n.map(|n| n.to_string_lossy())));
+            }
+        }
+    }
+    if let Some(c) = r.stream(dump.stream::<CrashpadInfo>()) {
+        if let Some(d) = r.check(c.simple_annotations()) {
+            for e in d.iter() {
+                r.check(e);
+            }
+        }
+        if let Some(modules) = r.check(c.module_list()) {
+            for m in modules.iter() {
+                let Some(m) = r.check(m) else { continue };
+                if let Some(l) = r.check(m.list_annotations()) {
+                    for s in l.iter() {
+                        r.check(s);
+                    }
+                }
+                if let Some(d) = r.check(m.simple_annotations()) {
+                    for e in d.iter() {
+                        r.check(e);
+                    }
+                }
+                if let Some(a) = r.check(m.annotation_objects()) {
+                    for o in a.iter() {
+                        r.check(o);
+                    }
+                }
+            }
+        }
+    }
     if let Some(index) = r.check(MemoryIndex::new(dump)) {
         // Look up the first word of each region and one past its end.
         for region in index.regions() {
