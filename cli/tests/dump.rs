@@ -87,7 +87,16 @@ fn every_corpus_dump_in_every_format() {
         assert!(threads.iter().all(|t| t["context"]["registers"].is_object()), "{name}");
         assert!(v["streams"]["modules"].as_array().unwrap().len() > 1, "{name}");
         assert!(v["streams"]["exception"]["exception_name"].is_string(), "{name}");
-        assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{name}: {}", v["errors"]);
+        // linux_executable_stack's LinuxDsoDebug directory entry points 22
+        // bytes before the stream's real data (the writer's bug, not ours):
+        // its header reads as garbage and the link-map count cannot fit.
+        let errors: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+        if name == "linux_executable_stack.dmp" {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].starts_with("LinuxDsoDebug (0x4767000a): 1761635328 link maps"), "{errors:?}");
+        } else {
+            assert!(errors.is_empty(), "{name}: {errors:?}");
+        }
         n += 1;
     }
     assert!(n >= 34, "{n}");
