@@ -10,14 +10,12 @@ pub(crate) fn name(os: &str, code: u32, flags: u32, params: &[u64]) -> Option<St
         "windows" => {
             let base = windows::name(code)?;
             let detail = match code {
-                windows::EXCEPTION_ACCESS_VIOLATION | windows::EXCEPTION_IN_PAGE_ERROR => params
-                    .first()
-                    .and_then(|&p| u32::try_from(p).ok())
-                    .and_then(windows_access_violation::name),
-                windows::STATUS_STACK_BUFFER_OVERRUN => params
-                    .first()
-                    .and_then(|&p| u32::try_from(p).ok())
-                    .and_then(windows::fast_fail_name),
+                windows::EXCEPTION_ACCESS_VIOLATION | windows::EXCEPTION_IN_PAGE_ERROR => {
+                    params.first().and_then(|&p| u32::try_from(p).ok()).and_then(windows_access_violation::name)
+                }
+                windows::STATUS_STACK_BUFFER_OVERRUN => {
+                    params.first().and_then(|&p| u32::try_from(p).ok()).and_then(windows::fast_fail_name)
+                }
                 _ => None,
             };
             Some(match detail {

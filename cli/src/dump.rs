@@ -8,9 +8,7 @@ use std::path::Path;
 
 pub fn run(path: &Path, format: DumpFormat) -> Result<(), String> {
     let file = MinidumpFile::open(path).map_err(|e| e.to_string())?;
-    let dump = file
-        .minidump()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let dump = file.minidump().map_err(|e| format!("{}: {e}", path.display()))?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let written = match format {

@@ -14,7 +14,15 @@ pub fn print(dump: &Minidump, out: &mut dyn Write) -> io::Result<()> {
                 if let Value::Object(streams) = value {
                     for (name, v) in streams {
                         writeln!(out, "{}", title(name))?;
-                        render(out, v, 1)?;
+                        match v {
+                            // /proc text: shown as it was, line by line.
+                            Value::String(text) => {
+                                for line in text.lines() {
+                                    writeln!(out, "  {}", printable(line))?;
+                                }
+                            }
+                            _ => render(out, v, 1)?,
+                        }
                         writeln!(out)?;
                     }
                 }
@@ -49,11 +57,7 @@ fn scalar(v: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
         Value::String(s) => Some(printable(s)),
-        Value::Array(a)
-            if a.iter()
-                .all(|x| matches!(x, Value::String(_) | Value::Number(_)))
-                && a.len() <= 16 =>
-        {
+        Value::Array(a) if a.iter().all(|x| matches!(x, Value::String(_) | Value::Number(_))) && a.len() <= 16 => {
             Some(a.iter().filter_map(scalar).collect::<Vec<_>>().join(" "))
         }
         _ => None,
@@ -64,10 +68,8 @@ fn render(out: &mut dyn Write, v: &Value, depth: usize) -> io::Result<()> {
     let pad = "  ".repeat(depth);
     match v {
         Value::Object(map) if is_grid(map) => {
-            let cells: Vec<String> = map
-                .iter()
-                .map(|(k, x)| format!("{k:>6} {:<18}", scalar(x).unwrap_or_default()))
-                .collect();
+            let cells: Vec<String> =
+                map.iter().map(|(k, x)| format!("{k:>6} {:<18}", scalar(x).unwrap_or_default())).collect();
             for row in cells.chunks(4) {
                 writeln!(out, "{pad}{}", row.concat().trim_end())?;
             }
@@ -112,9 +114,7 @@ fn is_table(items: &[Value]) -> bool {
     items.len() > 1
         && items.iter().all(|x| match x {
             Value::Object(m) => {
-                m.len() == first.len()
-                    && m.iter()
-                        .all(|(k, v)| first.contains_key(k) && scalar(v).is_some())
+                m.len() == first.len() && m.iter().all(|(k, v)| first.contains_key(k) && scalar(v).is_some())
             }
             _ => false,
         })
@@ -127,23 +127,10 @@ fn table(out: &mut dyn Write, items: &[Value], pad: &str) -> io::Result<()> {
     let keys: Vec<&String> = first.keys().collect();
     let rows: Vec<Vec<String>> = items
         .iter()
-        .map(|x| {
-            keys.iter()
-                .map(|k| x.get(k.as_str()).and_then(scalar).unwrap_or_default())
-                .collect()
-        })
+        .map(|x| keys.iter().map(|k| x.get(k.as_str()).and_then(scalar).unwrap_or_default()).collect())
         .collect();
-    let widths: Vec<usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            rows.iter()
-                .map(|r| r[i].len())
-                .max()
-                .unwrap_or(0)
-                .max(k.len())
-        })
-        .collect();
+    let widths: Vec<usize> =
+        keys.iter().enumerate().map(|(i, k)| rows.iter().map(|r| r[i].len()).max().unwrap_or(0).max(k.len())).collect();
     let line = |cells: Vec<&str>| -> String {
         let mut s = String::from(pad);
         for (i, c) in cells.iter().enumerate() {
@@ -164,10 +151,7 @@ fn table(out: &mut dyn Write, items: &[Value], pad: &str) -> io::Result<()> {
 
 /// Many short scalar fields (registers): laid out four to a line.
 fn is_grid(map: &serde_json::Map<String, Value>) -> bool {
-    map.len() > 8
-        && map
-            .iter()
-            .all(|(k, v)| k.len() <= 6 && matches!(v, Value::String(s) if s.len() <= 18))
+    map.len() > 8 && map.iter().all(|(k, v)| k.len() <= 6 && matches!(v, Value::String(s) if s.len() <= 18))
 }
 
 /// `s` with control characters escaped, so a hostile string cannot move the
@@ -175,7 +159,7 @@ fn is_grid(map: &serde_json::Map<String, Value>) -> bool {
 fn printable(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() {
+        if c.is_control() && c != '\t' {
             out.extend(c.escape_default());
         } else {
             out.push(c);

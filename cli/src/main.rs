@@ -11,11 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "mdump",
-    version,
-    about = "Inspect, write and process minidumps"
-)]
+#[command(name = "mdump", version, about = "Inspect, write and process minidumps")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

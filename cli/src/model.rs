@@ -54,20 +54,14 @@ fn system_info(s: SystemInfo) -> Value {
         "suite_mask": hex(r.suite_mask.get()),
         "csd_version": match s.csd_version() { Ok(v) => Value::String(v.to_string_lossy()), Err(e) => err(&e) },
     });
-    if let Some(vendor) = s
-        .cpu_vendor()
-        .filter(|v| v.iter().all(|b| b.is_ascii_graphic()))
-    {
+    if let Some(vendor) = s.cpu_vendor().filter(|v| v.iter().all(|b| b.is_ascii_graphic())) {
         let x = s.raw.cpu.x86();
         v["cpu_vendor"] = text(&vendor);
         v["cpu_version_information"] = hex(x.version_information.get());
         v["cpu_feature_information"] = hex(x.feature_information.get());
     } else {
         let o = s.raw.cpu.other();
-        v["processor_features"] = json!([
-            hex(o.processor_features[0].get()),
-            hex(o.processor_features[1].get())
-        ]);
+        v["processor_features"] = json!([hex(o.processor_features[0].get()), hex(o.processor_features[1].get())]);
     }
     v
 }
@@ -184,24 +178,11 @@ pub fn build(dump: &Minidump) -> Value {
         }
     };
     put("system_info", stream(dump, system_info));
-    let os = dump
-        .stream::<SystemInfo>()
-        .ok()
-        .flatten()
-        .map_or("unknown", |s| s.os_name());
+    let os = dump.stream::<SystemInfo>().ok().flatten().map_or("unknown", |s| s.os_name());
     put("exception", stream(dump, |e| exception(e, os)));
-    put(
-        "threads",
-        stream(dump, |l: ThreadList| l.iter().map(thread).collect()),
-    );
-    put(
-        "modules",
-        stream(dump, |l: ModuleList| l.iter().map(module).collect()),
-    );
-    put(
-        "memory_list",
-        stream(dump, |l: MemoryList| l.iter().map(region).collect()),
-    );
+    put("threads", stream(dump, |l: ThreadList| l.iter().map(thread).collect()));
+    put("modules", stream(dump, |l: ModuleList| l.iter().map(module).collect()));
+    put("memory_list", stream(dump, |l: MemoryList| l.iter().map(region).collect()));
     put(
         "memory64_list",
         stream(
@@ -209,34 +190,12 @@ pub fn build(dump: &Minidump) -> Value {
             |l: Memory64List| json!({ "base_rva": hex(l.header.base_rva.get()), "ranges": l.iter().map(region).collect::<Vec<_>>() }),
         ),
     );
-    put(
-        "linux_cpu_info",
-        stream(dump, |s: LinuxCpuInfo| text(s.bytes)),
-    );
-    put(
-        "linux_proc_status",
-        stream(dump, |s: LinuxProcStatus| text(s.bytes)),
-    );
-    put(
-        "linux_lsb_release",
-        stream(dump, |s: LinuxLsbRelease| text(s.bytes)),
-    );
-    put(
-        "linux_cmd_line",
-        stream(dump, |s: LinuxCmdLine| s.args().map(text).collect()),
-    );
-    put(
-        "linux_environ",
-        stream(dump, |s: LinuxEnviron| {
-            s.vars().map(|(k, v)| json!([text(k), text(v)])).collect()
-        }),
-    );
-    put(
-        "linux_auxv",
-        stream(dump, |s: LinuxAuxv| {
-            s.entries().map(|(k, v)| json!([k, hex(v)])).collect()
-        }),
-    );
+    put("linux_cpu_info", stream(dump, |s: LinuxCpuInfo| text(s.bytes)));
+    put("linux_proc_status", stream(dump, |s: LinuxProcStatus| text(s.bytes)));
+    put("linux_lsb_release", stream(dump, |s: LinuxLsbRelease| text(s.bytes)));
+    put("linux_cmd_line", stream(dump, |s: LinuxCmdLine| s.args().map(text).collect()));
+    put("linux_environ", stream(dump, |s: LinuxEnviron| s.vars().map(|(k, v)| json!([text(k), text(v)])).collect()));
+    put("linux_auxv", stream(dump, |s: LinuxAuxv| s.entries().map(|(k, v)| json!([k, hex(v)])).collect()));
     put(
         "linux_maps",
         stream(dump, |s: LinuxMaps| {
@@ -252,13 +211,6 @@ pub fn build(dump: &Minidump) -> Value {
     root.insert("streams".into(), Value::Object(streams));
 
     let report = mdump_reader::validate::validate(dump);
-    root.insert(
-        "errors".into(),
-        report
-            .errors
-            .iter()
-            .map(|e| Value::String(e.to_string()))
-            .collect(),
-    );
+    root.insert("errors".into(), report.errors.iter().map(|e| Value::String(e.to_string())).collect());
     Value::Object(root)
 }

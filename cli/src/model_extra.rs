@@ -81,6 +81,90 @@ fn misc_info(m: MiscInfo) -> Value {
     Value::Object(v)
 }
 
+fn text(b: &[u8]) -> Value {
+    Value::String(String::from_utf8_lossy(b).into_owned())
+}
+
+fn error(e: &Error) -> Value {
+    json!({ "error": e.to_string() })
+}
+
+fn dictionary(d: Result<SimpleStringDictionary>) -> Value {
+    match d {
+        Err(e) => error(&e),
+        Ok(d) => d
+            .iter()
+            .map(|kv| match kv {
+                Ok((k, v)) => json!([text(k), text(v)]),
+                Err(e) => error(&e),
+            })
+            .collect(),
+    }
+}
+
+fn crashpad(c: CrashpadInfo) -> Value {
+    let modules = match c.module_list() {
+        Err(e) => error(&e),
+        Ok(list) => list
+            .iter()
+            .map(|m| match m {
+                Err(e) => error(&e),
+                Ok(m) => json!({
+                    "module_index": m.module_index(),
+                    "list_annotations": match m.list_annotations() {
+                        Ok(l) => l.iter().map(|s| s.map(text).unwrap_or_else(|e| error(&e))).collect(),
+                        Err(e) => error(&e),
+                    },
+                    "simple_annotations": dictionary(m.simple_annotations()),
+                    "annotation_objects": match m.annotation_objects() {
+                        Ok(l) => l.iter().map(|a| match a {
+                            Ok(a) if a.is_string() => json!({ "name": text(a.name), "value": text(a.value) }),
+                            Ok(a) => json!({ "name": text(a.name), "type": hex(a.annotation_type()), "size": a.value.len() }),
+                            Err(e) => error(&e),
+                        }).collect(),
+                        Err(e) => error(&e),
+                    },
+                }),
+            })
+            .collect(),
+    };
+    json!({
+        "version": c.version(),
+        "report_id": mdump_reader::module_list::guid_string(c.report_id()),
+        "client_id": mdump_reader::module_list::guid_string(c.client_id()),
+        "simple_annotations": dictionary(c.simple_annotations()),
+        "modules": modules,
+    })
+}
+
+fn dso_debug(d: LinuxDsoDebug) -> Value {
+    let maps = match d.link_maps() {
+        Err(e) => error(&e),
+        Ok(maps) => maps
+            .iter()
+            .map(|m| {
+                json!({
+                    "addr": hex(m.addr()),
+                    "ld": hex(m.ld()),
+                    "name": match m.name() {
+                        Ok(Some(n)) => Value::String(n.to_string_lossy()),
+                        Ok(None) => Value::Null,
+                        Err(e) => error(&e),
+                    },
+                })
+            })
+            .collect(),
+    };
+    json!({
+        "version": d.version(),
+        "dso_count": d.dso_count(),
+        "brk": hex(d.brk()),
+        "ldbase": hex(d.ldbase()),
+        "dynamic": hex(d.dynamic_address()),
+        "link_maps": maps,
+    })
+}
+
 /// Adds the less common streams of `dump` to `streams`.
 pub(crate) fn add(dump: &Minidump, streams: &mut Map<String, Value>) {
     put(dump, streams, "misc_info", misc_info);
@@ -182,6 +266,16 @@ pub(crate) fn add(dump: &Minidump, streams: &mut Map<String, Value>) {
             "private_usage": c.private_usage(),
         })
     });
+    put(dump, streams, "breakpad_info", |b: BreakpadInfo| {
+        json!({ "validity": hex(b.validity()), "dump_thread_id": b.dump_thread_id().map(hex),
+                "requesting_thread_id": b.requesting_thread_id().map(hex) })
+    });
+    put(dump, streams, "assertion", |a: AssertionInfo| {
+        json!({ "expression": a.expression(), "function": a.function(), "file": a.file(), "line": a.line(),
+                "type": a.type_name() })
+    });
+    put(dump, streams, "crashpad_info", crashpad);
+    put(dump, streams, "linux_dso_debug", dso_debug);
     put(dump, streams, "comment", |c: CommentA| Value::String(c.to_string_lossy()));
     put(dump, streams, "comment_w", |c: CommentW| Value::String(c.to_string_lossy()));
 }

@@ -11,10 +11,7 @@ pub(crate) fn context_json(c: &Context) -> Value {
         regs.insert(name.to_string(), hex(value));
     }
     let mut v = Map::new();
-    v.insert(
-        "cpu".into(),
-        Value::String(format!("{:?}", c.kind()).to_lowercase()),
-    );
+    v.insert("cpu".into(), Value::String(format!("{:?}", c.kind()).to_lowercase()));
     v.insert("context_flags".into(), hex(c.flags()));
     v.insert("registers".into(), Value::Object(regs));
     Value::Object(v)
