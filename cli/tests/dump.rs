@@ -13,9 +13,8 @@ fn workspace() -> PathBuf {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared/corpus"));
+    let dir =
+        std::env::var_os("MDUMP_CORPUS").map(PathBuf::from).unwrap_or_else(|| workspace().join("../shared/corpus"));
     if dir.join("dumps").is_dir() {
         return Some(dir);
     }
@@ -30,7 +29,8 @@ fn check_golden(output: &[u8], golden: &Path) {
     if std::env::var_os("MDUMP_BLESS").is_some() {
         std::fs::write(golden, output).unwrap();
     }
-    let want = std::fs::read(golden).unwrap_or_else(|_| panic!("{} missing (MDUMP_BLESS=1 writes it)", golden.display()));
+    let want =
+        std::fs::read(golden).unwrap_or_else(|_| panic!("{} missing (MDUMP_BLESS=1 writes it)", golden.display()));
     if output != want.as_slice() {
         let got = String::from_utf8_lossy(output);
         let want = String::from_utf8_lossy(&want);

@@ -28,9 +28,7 @@ pub const ASSERTION_INFO_STRING_LENGTH: usize = 128;
 ///
 /// `Default` is not derived (arrays longer than 32); use
 /// [`zerocopy::FromZeros::new_zeroed`].
-#[derive(
-    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct AssertionInfo {
     /// The expression that failed, as source text.

@@ -16,19 +16,7 @@ pub const BREAKPAD_INFO_VALID_REQUESTING_THREAD_ID: u32 = 1 << 1;
 /// Lets a processor tell the handler thread (which wrote the dump and whose
 /// stack is not interesting) from the thread that crashed or asked for the
 /// dump.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct BreakpadInfo {
     /// `BREAKPAD_INFO_VALID_*` bits saying which of the other fields mean
@@ -56,10 +44,7 @@ mod tests {
         bytes[4..8].copy_from_slice(&0x1111u32.to_le_bytes());
         bytes[8..12].copy_from_slice(&0x2222u32.to_le_bytes());
         let info = BreakpadInfo::ref_from_bytes(&bytes).unwrap();
-        assert_eq!(
-            info.validity.get(),
-            BREAKPAD_INFO_VALID_DUMP_THREAD_ID | BREAKPAD_INFO_VALID_REQUESTING_THREAD_ID
-        );
+        assert_eq!(info.validity.get(), BREAKPAD_INFO_VALID_DUMP_THREAD_ID | BREAKPAD_INFO_VALID_REQUESTING_THREAD_ID);
         assert_eq!(info.dump_thread_id.get(), 0x1111);
         assert_eq!(info.requesting_thread_id.get(), 0x2222);
         assert_eq!(info.as_bytes(), &bytes);

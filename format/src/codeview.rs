@@ -34,19 +34,7 @@ pub const IMAGE_DEBUG_MISC_EXENAME: u32 = 1;
 /// the last eight bytes are stored in the order they are printed.
 ///
 /// Crashpad's `UUID` (report and client ids) has the same 16-byte layout.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct Guid {
     /// First group: 8 hex digits.
@@ -66,19 +54,7 @@ const _: () = assert!(core::mem::size_of::<Guid>() == 16);
 ///
 /// Tail: the PDB path or file name as NUL-terminated 8-bit text (UTF-8 in
 /// practice), from offset 24 to the end of the record.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct CvInfoPdb70 {
     /// [`CV_SIGNATURE_RSDS`].
@@ -95,19 +71,7 @@ const _: () = assert!(core::mem::size_of::<CvInfoPdb70>() == 24);
 ///
 /// Tail: the PDB path or file name as NUL-terminated 8-bit text, from offset
 /// 16 to the end of the record.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct CvInfoPdb20 {
     /// [`CV_SIGNATURE_NB10`].
@@ -128,19 +92,7 @@ const _: () = assert!(core::mem::size_of::<CvInfoPdb20>() == 16);
 /// Tail: the build-id bytes (the `NT_GNU_BUILD_ID` note's descriptor), from
 /// offset 4 to the end of the record. Usually 20 bytes (a SHA-1), but any
 /// length is allowed.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct CvInfoElf {
     /// [`CV_SIGNATURE_BPEL`].
@@ -154,19 +106,7 @@ const _: () = assert!(core::mem::size_of::<CvInfoElf>() == 4);
 /// Tail: [`Self::length`] minus 12 bytes of data, from offset 12; for
 /// [`IMAGE_DEBUG_MISC_EXENAME`] a NUL-terminated file name, in UTF-16 when
 /// [`Self::unicode`] is non-zero and 8-bit text otherwise.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ImageDebugMisc {
     /// What the data is, e.g. [`IMAGE_DEBUG_MISC_EXENAME`].
@@ -195,9 +135,7 @@ mod tests {
 
     #[test]
     fn guid_fields() {
-        let bytes = [
-            0x78, 0x56, 0x34, 0x12, 0x34, 0x12, 0xcd, 0xab, 1, 2, 3, 4, 5, 6, 7, 8,
-        ];
+        let bytes = [0x78, 0x56, 0x34, 0x12, 0x34, 0x12, 0xcd, 0xab, 1, 2, 3, 4, 5, 6, 7, 8];
         let guid = Guid::ref_from_bytes(&bytes).unwrap();
         assert_eq!(guid.data1.get(), 0x1234_5678);
         assert_eq!(guid.data2.get(), 0x1234);

@@ -336,10 +336,7 @@ impl ContextKind {
         let first = read_u32(data, 0);
         let high = read_u32(data, 4);
         for wide in [ContextKind::Ppc64, ContextKind::Arm64Old] {
-            if len == wide.size()
-                && high == Some(0)
-                && first.map(|f| f & CONTEXT_CPU_MASK) == Some(wide.cpu_flag())
-            {
+            if len == wide.size() && high == Some(0) && first.map(|f| f & CONTEXT_CPU_MASK) == Some(wide.cpu_flag()) {
                 return Some(wide);
             }
         }
@@ -410,14 +407,8 @@ mod tests {
         assert_eq!(ContextKind::from_flags(arm64), Some(ContextKind::Arm64));
         // The bare bits are Breakpad CPUs.
         assert_eq!(ContextKind::from_flags(0x4000_0006), Some(ContextKind::Arm));
-        assert_eq!(
-            ContextKind::from_flags(0x8000_0002),
-            Some(ContextKind::Arm64Old)
-        );
-        assert_eq!(
-            ContextKind::from_flags(0x0800_0003),
-            Some(ContextKind::Riscv64)
-        );
+        assert_eq!(ContextKind::from_flags(0x8000_0002), Some(ContextKind::Arm64Old));
+        assert_eq!(ContextKind::from_flags(0x0800_0003), Some(ContextKind::Riscv64));
         // Structures without a kind.
         assert_eq!(ContextKind::from_flags(arm::CONTEXT_ARM_NT_ALL), None);
         assert_eq!(ContextKind::from_flags(riscv::CONTEXT_RISCV_FULL), None);
@@ -430,18 +421,9 @@ mod tests {
 
     #[test]
     fn has_flags_checks_cpu_and_group() {
-        assert!(has_flags(
-            amd64::CONTEXT_AMD64_FULL,
-            amd64::CONTEXT_AMD64_INTEGER
-        ));
-        assert!(!has_flags(
-            x86::CONTEXT_X86_ALL,
-            amd64::CONTEXT_AMD64_INTEGER
-        ));
-        assert!(!has_flags(
-            amd64::CONTEXT_AMD64_CONTROL,
-            amd64::CONTEXT_AMD64_INTEGER
-        ));
+        assert!(has_flags(amd64::CONTEXT_AMD64_FULL, amd64::CONTEXT_AMD64_INTEGER));
+        assert!(!has_flags(x86::CONTEXT_X86_ALL, amd64::CONTEXT_AMD64_INTEGER));
+        assert!(!has_flags(amd64::CONTEXT_AMD64_CONTROL, amd64::CONTEXT_AMD64_INTEGER));
     }
 
     #[test]

@@ -46,19 +46,7 @@ pub const ANNOTATION_TYPE_USER_DEFINED_START: u16 = 0x8000;
 pub type Uuid = Guid;
 
 /// `MinidumpCrashpadInfo`: the fixed part of the Crashpad info stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct CrashpadInfo {
     /// Layout version; the fields below exist from version 1 on
@@ -79,19 +67,7 @@ pub struct CrashpadInfo {
 const _: () = assert!(core::mem::size_of::<CrashpadInfo>() == 52);
 
 /// `MinidumpSimpleStringDictionaryEntry`: one key/value pair.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SimpleStringDictionaryEntry {
     /// File offset of a `MinidumpUTF8String`: the key.
@@ -103,19 +79,7 @@ const _: () = assert!(core::mem::size_of::<SimpleStringDictionaryEntry>() == 8);
 
 /// `MinidumpModuleCrashpadInfoLink`: ties a module of the module list stream
 /// to its Crashpad information. Not every module has one.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ModuleCrashpadInfoLink {
     /// Index of the module in the module list stream.
@@ -132,19 +96,7 @@ const _: () = assert!(core::mem::size_of::<ModuleCrashpadInfoLink>() == 12);
 /// version bump, so older writers produce only the first 20 bytes; read it
 /// only when [`ModuleCrashpadInfoLink::location`] is at least 28 bytes long,
 /// and treat it as empty otherwise.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ModuleCrashpadInfo {
     /// Layout version ([`MODULE_CRASHPAD_INFO_VERSION`]).
@@ -162,19 +114,7 @@ pub struct ModuleCrashpadInfo {
 const _: () = assert!(core::mem::size_of::<ModuleCrashpadInfo>() == 28);
 
 /// `MinidumpAnnotation`: one typed annotation object.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct AnnotationObject {
     /// File offset of a `MinidumpUTF8String`: the annotation's name.
@@ -231,8 +171,7 @@ mod tests {
         put_u32(&mut bytes, 16, 0x130);
         let (count, rest) = U32::ref_from_prefix(&bytes).unwrap();
         let (entries, _) =
-            <[SimpleStringDictionaryEntry]>::ref_from_prefix_with_elems(rest, count.get() as usize)
-                .unwrap();
+            <[SimpleStringDictionaryEntry]>::ref_from_prefix_with_elems(rest, count.get() as usize).unwrap();
         assert_eq!(entries[0].key.get(), 0x100);
         assert_eq!(entries[0].value.get(), 0x110);
         assert_eq!(entries[1].key.get(), 0x120);

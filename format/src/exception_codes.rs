@@ -722,18 +722,9 @@ mod tests {
 
     #[test]
     fn windows_names() {
-        assert_eq!(
-            windows::name(0xc000_0005),
-            Some("EXCEPTION_ACCESS_VIOLATION")
-        );
-        assert_eq!(
-            windows::name(windows::EXCEPTION_BREAKPOINT),
-            Some("EXCEPTION_BREAKPOINT")
-        );
-        assert_eq!(
-            windows::name(0xc000_0409),
-            Some("STATUS_STACK_BUFFER_OVERRUN")
-        );
+        assert_eq!(windows::name(0xc000_0005), Some("EXCEPTION_ACCESS_VIOLATION"));
+        assert_eq!(windows::name(windows::EXCEPTION_BREAKPOINT), Some("EXCEPTION_BREAKPOINT"));
+        assert_eq!(windows::name(0xc000_0409), Some("STATUS_STACK_BUFFER_OVERRUN"));
         assert_eq!(windows::name(0xc000_0374), Some("STATUS_HEAP_CORRUPTION"));
         assert_eq!(windows::name(0xe06d_7363), Some("UNHANDLED_CPP_EXCEPTION"));
         assert_eq!(windows::name(0x1234_5678), None);
@@ -745,20 +736,14 @@ mod tests {
         use windows::fast_fail_name;
         assert_eq!(fast_fail_name(0), Some("FAST_FAIL_LEGACY_GS_VIOLATION"));
         assert_eq!(fast_fail_name(7), Some("FAST_FAIL_FATAL_APP_EXIT"));
-        assert_eq!(
-            fast_fail_name(14),
-            Some("FAST_FAIL_INVALID_REFERENCE_COUNT")
-        );
+        assert_eq!(fast_fail_name(14), Some("FAST_FAIL_INVALID_REFERENCE_COUNT"));
         // 15 to 17 are not assigned.
         assert_eq!(fast_fail_name(15), None);
         assert_eq!(fast_fail_name(17), None);
         assert_eq!(fast_fail_name(18), Some("FAST_FAIL_INVALID_JUMP_BUFFER"));
         assert_eq!(fast_fail_name(70), Some("FAST_FAIL_INVALID_FLS_DATA"));
         assert_eq!(fast_fail_name(71), None);
-        assert_eq!(
-            fast_fail_name(u32::MAX),
-            Some("FAST_FAIL_INVALID_FAST_FAIL_CODE")
-        );
+        assert_eq!(fast_fail_name(u32::MAX), Some("FAST_FAIL_INVALID_FAST_FAIL_CODE"));
     }
 
     #[test]
@@ -812,35 +797,17 @@ mod tests {
     #[test]
     fn mac_code_names_depend_on_cpu_and_type() {
         use mac::*;
-        assert_eq!(
-            x86_code_name(EXC_BAD_ACCESS, 1),
-            Some("KERN_INVALID_ADDRESS")
-        );
+        assert_eq!(x86_code_name(EXC_BAD_ACCESS, 1), Some("KERN_INVALID_ADDRESS"));
         assert_eq!(x86_code_name(EXC_BAD_ACCESS, 13), Some("EXC_I386_GPFLT"));
-        assert_eq!(
-            x86_code_name(EXC_BAD_INSTRUCTION, 1),
-            Some("EXC_I386_INVOP")
-        );
+        assert_eq!(x86_code_name(EXC_BAD_INSTRUCTION, 1), Some("EXC_I386_INVOP"));
         assert_eq!(x86_code_name(EXC_ARITHMETIC, 1), Some("EXC_I386_DIV"));
         assert_eq!(x86_code_name(EXC_BREAKPOINT, 2), Some("EXC_I386_BPT"));
         assert_eq!(x86_code_name(EXC_SYSCALL, 1), None);
-        assert_eq!(
-            arm_code_name(EXC_BAD_ACCESS, 2),
-            Some("KERN_PROTECTION_FAILURE")
-        );
-        assert_eq!(
-            arm_code_name(EXC_BAD_ACCESS, 0x101),
-            Some("EXC_ARM_DA_ALIGN")
-        );
-        assert_eq!(
-            arm_code_name(EXC_BAD_INSTRUCTION, 1),
-            Some("EXC_ARM_UNDEFINED")
-        );
+        assert_eq!(arm_code_name(EXC_BAD_ACCESS, 2), Some("KERN_PROTECTION_FAILURE"));
+        assert_eq!(arm_code_name(EXC_BAD_ACCESS, 0x101), Some("EXC_ARM_DA_ALIGN"));
+        assert_eq!(arm_code_name(EXC_BAD_INSTRUCTION, 1), Some("EXC_ARM_UNDEFINED"));
         assert_eq!(arm_code_name(EXC_BREAKPOINT, 1), Some("EXC_ARM_BREAKPOINT"));
-        assert_eq!(
-            arm_code_name(EXC_SOFTWARE, 0x0001_0003),
-            Some("EXC_SOFT_SIGNAL")
-        );
+        assert_eq!(arm_code_name(EXC_SOFTWARE, 0x0001_0003), Some("EXC_SOFT_SIGNAL"));
         assert_eq!(arm_code_name(EXC_ARITHMETIC, 1), None);
     }
 }

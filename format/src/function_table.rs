@@ -15,19 +15,7 @@ use crate::{U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// `MINIDUMP_FUNCTION_TABLE_STREAM`: the header at the start of the stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct FunctionTableStreamHeader {
     /// Size of this header in bytes (24).
@@ -48,19 +36,7 @@ const _: () = assert!(core::mem::size_of::<FunctionTableStreamHeader>() == 24);
 
 /// `MINIDUMP_FUNCTION_TABLE_DESCRIPTOR`: the generic description of one
 /// function table.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct FunctionTableDescriptor {
     /// Lowest address of the functions the table covers.

@@ -37,19 +37,7 @@ pub const MINI_SEMAPHORE_INFORMATION1: u32 = 8;
 pub const MINI_HANDLE_OBJECT_INFORMATION_TYPE_MAX: u32 = 9;
 
 /// `MINIDUMP_HANDLE_DATA_STREAM`: the header at the start of the stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct HandleDataStreamHeader {
     /// Size of this header in bytes (16); the descriptors start this far
@@ -67,19 +55,7 @@ const _: () = assert!(core::mem::size_of::<HandleDataStreamHeader>() == 16);
 
 /// `MINIDUMP_HANDLE_DESCRIPTOR`: one open handle. Apart from the names, the
 /// meaning of the counts and masks depends on the object type and the OS.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct HandleDescriptor {
     /// The handle value in the dumped process.
@@ -102,19 +78,7 @@ const _: () = assert!(core::mem::size_of::<HandleDescriptor>() == 32);
 
 /// `MINIDUMP_HANDLE_DESCRIPTOR_2`: [`HandleDescriptor`] plus a pointer to
 /// object-specific information.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct HandleDescriptor2 {
     /// See [`HandleDescriptor::handle`].
@@ -140,19 +104,7 @@ const _: () = assert!(core::mem::size_of::<HandleDescriptor2>() == 40);
 
 /// `MINIDUMP_HANDLE_OBJECT_INFORMATION`: one link of a handle's chain of
 /// object-specific information; `size_of_info` bytes of data follow it.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct HandleObjectInformation {
     /// File offset of the next link; 0 ends the chain.

@@ -27,19 +27,7 @@ pub const OPERATION_DB_CLOSE: u32 = 2;
 pub const OPERATION_DB_BADREF: u32 = 3;
 
 /// `MINIDUMP_HANDLE_OPERATION_LIST`: the header at the start of the stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct HandleOperationListHeader {
     /// Size of this header in bytes (16); the entries start this far into
@@ -56,19 +44,7 @@ pub struct HandleOperationListHeader {
 const _: () = assert!(core::mem::size_of::<HandleOperationListHeader>() == 16);
 
 /// `AVRF_BACKTRACE_INFORMATION`: a captured call stack.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct AvrfBacktraceInformation {
     /// Number of valid entries at the start of `return_addresses`.
@@ -81,19 +57,7 @@ pub struct AvrfBacktraceInformation {
 const _: () = assert!(core::mem::size_of::<AvrfBacktraceInformation>() == 264);
 
 /// `AVRF_HANDLE_OPERATION`: one operation on a handle.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct AvrfHandleOperation {
     /// The handle value operated on.

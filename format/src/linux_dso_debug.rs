@@ -13,19 +13,7 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// `MDRawLinkMap32`: one loaded object from a 32-bit process's `link_map`
 /// list.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct LinkMap32 {
     /// Difference between the addresses in the object's file and in memory
@@ -44,19 +32,7 @@ const _: () = assert!(core::mem::size_of::<LinkMap32>() == 12);
 /// Tail: Breakpad's writer copies the dynamic section at [`Self::dynamic`]
 /// (the `_DYNAMIC` array of `Elf32_Dyn`) right after this struct, to the end
 /// of the stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct Debug32 {
     /// Version of the `r_debug` protocol (`r_version`).
@@ -82,19 +58,7 @@ const _: () = assert!(core::mem::size_of::<Debug32>() == 24);
 /// Breakpad's header declares this struct without packing and writes it with
 /// the compiler's natural layout, so 4 bytes of padding follow
 /// [`Self::name`] to put [`Self::ld`] at offset 16; it is 24 bytes, not 20.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct LinkMap64 {
     /// Difference between the addresses in the object's file and in memory
@@ -119,19 +83,7 @@ const _: () = assert!(core::mem::size_of::<LinkMap64>() == 24);
 /// Tail: Breakpad's writer copies the dynamic section at [`Self::dynamic`]
 /// (the `_DYNAMIC` array of `Elf64_Dyn`) right after this struct, to the end
 /// of the stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct Debug64 {
     /// Version of the `r_debug` protocol (`r_version`).
@@ -160,10 +112,7 @@ mod tests {
     #[test]
     fn debug32_fields() {
         let mut bytes = [0u8; 24 + 8];
-        for (i, value) in [1u32, 0x100, 3, 0x0804_8000, 0xb7f0_0000, 0x0804_9f00]
-            .iter()
-            .enumerate()
-        {
+        for (i, value) in [1u32, 0x100, 3, 0x0804_8000, 0xb7f0_0000, 0x0804_9f00].iter().enumerate() {
             bytes[4 * i..4 * i + 4].copy_from_slice(&value.to_le_bytes());
         }
         let (debug, dynamic) = Debug32::ref_from_prefix(&bytes).unwrap();

@@ -59,19 +59,7 @@ pub const PAGE_WRITECOMBINE: u32 = 0x400;
 pub const MEMORY_PROTECTION_ACCESS_MASK: u32 = 0xff;
 
 /// `MINIDUMP_MEMORY_INFO_LIST`: the header at the start of the stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct MemoryInfoListHeader {
     /// Size of this header in bytes (16); the entries start this far into
@@ -86,19 +74,7 @@ const _: () = assert!(core::mem::size_of::<MemoryInfoListHeader>() == 16);
 
 /// `MINIDUMP_MEMORY_INFO`: one region of pages with the same state,
 /// protection and type (the fields of `MEMORY_BASIC_INFORMATION64`).
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct MemoryInfo {
     /// Address of the first page of the region.
@@ -161,10 +137,7 @@ mod tests {
         assert_eq!(m.alignment1.get(), 0xaaaa_aaaa);
         assert_eq!(m.region_size.get(), 0x3000);
         assert_eq!(m.state.get(), MEM_COMMIT);
-        assert_eq!(
-            m.protect.get() & MEMORY_PROTECTION_ACCESS_MASK,
-            PAGE_READWRITE
-        );
+        assert_eq!(m.protect.get() & MEMORY_PROTECTION_ACCESS_MASK, PAGE_READWRITE);
         assert_eq!(m.protect.get() & PAGE_GUARD, PAGE_GUARD);
         assert_eq!(m.type_.get(), MEM_IMAGE);
         assert_eq!(m.alignment2.get(), 0x5555_5555);

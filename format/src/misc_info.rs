@@ -95,19 +95,7 @@ pub const XSTATE_LWP: u32 = 62;
 /// Inside [`TimeZoneInformation`] it describes a yearly rule rather than a
 /// date: `month` 0 means "no daylight saving", and with `year` 0 `day` is the
 /// week of the month (1-5, 5 meaning the last) on which `day_of_week` falls.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SystemTime {
     /// Year (1601-30827), or 0 in a recurring rule.
@@ -132,19 +120,7 @@ const _: () = assert!(core::mem::size_of::<SystemTime>() == 16);
 /// `TIME_ZONE_INFORMATION`: the time zone of the machine that wrote the dump.
 /// All biases are in minutes, and UTC = local time + bias (+ the standard or
 /// daylight bias, whichever is in effect).
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct TimeZoneInformation {
     /// Base offset of the zone from UTC, in minutes (UTC = local + bias).
@@ -169,19 +145,7 @@ const _: () = assert!(core::mem::size_of::<TimeZoneInformation>() == 172);
 
 /// `XSTATE_FEATURE`: where one processor extended-state component lives
 /// inside the XSAVE area of a thread context.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct XStateFeature {
     /// Offset of the component from the start of the XSAVE area.
@@ -196,9 +160,7 @@ const _: () = assert!(core::mem::size_of::<XStateFeature>() == 8);
 ///
 /// No `Default` (the array is too long for the derive); use
 /// `zerocopy::FromZeros::new_zeroed()`.
-#[derive(
-    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct XStateConfigFeatureMscInfo {
     /// Size of this structure in bytes (528); 0 when the writer filled none of it.
@@ -214,19 +176,7 @@ pub struct XStateConfigFeatureMscInfo {
 const _: () = assert!(core::mem::size_of::<XStateConfigFeatureMscInfo>() == 528);
 
 /// `MINIDUMP_MISC_INFO`: the original 24-byte misc info (version 1).
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct MiscInfo {
     /// Size in bytes of the structure the writer used; tells the version.
@@ -246,19 +196,7 @@ pub struct MiscInfo {
 const _: () = assert!(core::mem::size_of::<MiscInfo>() == MINIDUMP_MISC_INFO_SIZE);
 
 /// `MINIDUMP_MISC_INFO_2`: version 1 plus processor power information.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct MiscInfo2 {
     /// See [`MiscInfo::size_of_info`].
@@ -289,19 +227,7 @@ const _: () = assert!(core::mem::size_of::<MiscInfo2>() == MINIDUMP_MISC_INFO_2_
 
 /// `MINIDUMP_MISC_INFO_3`: version 2 plus process security attributes and
 /// the time zone.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct MiscInfo3 {
     /// See [`MiscInfo::size_of_info`].
@@ -347,9 +273,7 @@ const _: () = assert!(core::mem::size_of::<MiscInfo3>() == MINIDUMP_MISC_INFO_3_
 ///
 /// No `Default` (the strings are too long for the derive); use
 /// `zerocopy::FromZeros::new_zeroed()`.
-#[derive(
-    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct MiscInfo4 {
     /// See [`MiscInfo::size_of_info`].
@@ -400,9 +324,7 @@ const _: () = assert!(core::mem::size_of::<MiscInfo4>() == MINIDUMP_MISC_INFO_4_
 ///
 /// No `Default` (the arrays are too long for the derive); use
 /// `zerocopy::FromZeros::new_zeroed()`.
-#[derive(
-    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct MiscInfo5 {
     /// See [`MiscInfo::size_of_info`].
@@ -546,11 +468,7 @@ mod tests {
     fn v1_fields() {
         let mut b = [0u8; 24];
         put_u32(&mut b, 0, 24);
-        put_u32(
-            &mut b,
-            4,
-            MINIDUMP_MISC1_PROCESS_ID | MINIDUMP_MISC1_PROCESS_TIMES,
-        );
+        put_u32(&mut b, 4, MINIDUMP_MISC1_PROCESS_ID | MINIDUMP_MISC1_PROCESS_TIMES);
         put_u32(&mut b, 8, 4242);
         put_u32(&mut b, 12, 0x6000_0000);
         put_u32(&mut b, 16, 7);

@@ -32,19 +32,7 @@ pub const MINIDUMP_PROCESS_VM_COUNTERS_2_SIZE: usize = 152;
 /// Microsoft's 4-byte packing puts `page_fault_count` at offset 4, leaving a
 /// 2-byte hole after `revision` that the spec does not name; it is
 /// [`ProcessVmCounters1::padding0`] here.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ProcessVmCounters1 {
     /// Structure revision: 1.
@@ -72,26 +60,13 @@ pub struct ProcessVmCounters1 {
     /// Private bytes: memory that cannot be shared with other processes.
     pub private_usage: U64,
 }
-const _: () =
-    assert!(core::mem::size_of::<ProcessVmCounters1>() == MINIDUMP_PROCESS_VM_COUNTERS_1_SIZE);
+const _: () = assert!(core::mem::size_of::<ProcessVmCounters1>() == MINIDUMP_PROCESS_VM_COUNTERS_1_SIZE);
 
 /// `MINIDUMP_PROCESS_VM_COUNTERS_2`: version 1's counters (with
 /// `flags` in place of the hole), plus virtual size, private working set,
 /// shared commit and the limits of the job the process belongs to. Note
 /// that the fields after `peak_pagefile_usage` are not in version 1's order.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ProcessVmCounters2 {
     /// Structure revision: 2.
@@ -139,8 +114,7 @@ pub struct ProcessVmCounters2 {
     /// The job's limit on total commit.
     pub job_total_commit_limit: U64,
 }
-const _: () =
-    assert!(core::mem::size_of::<ProcessVmCounters2>() == MINIDUMP_PROCESS_VM_COUNTERS_2_SIZE);
+const _: () = assert!(core::mem::size_of::<ProcessVmCounters2>() == MINIDUMP_PROCESS_VM_COUNTERS_2_SIZE);
 
 #[cfg(test)]
 mod tests {
@@ -183,11 +157,7 @@ mod tests {
     fn version2_offsets() {
         let mut b = [0u8; 152];
         put_u16(&mut b, 0, 2);
-        put_u16(
-            &mut b,
-            2,
-            MINIDUMP_PROCESS_VM_COUNTERS | MINIDUMP_PROCESS_VM_COUNTERS_JOB,
-        );
+        put_u16(&mut b, 2, MINIDUMP_PROCESS_VM_COUNTERS | MINIDUMP_PROCESS_VM_COUNTERS_JOB);
         put_u32(&mut b, 4, 77);
         for i in 0..18u64 {
             put_u64(&mut b, 8 + 8 * i as usize, i + 1);

@@ -24,19 +24,7 @@ pub const MINIDUMP_SYSMEMINFO1_PERF_RESIDENTAVAILABLEPAGES_SHAREDCOMMITPAGES: u1
 
 /// `MINIDUMP_SYSTEM_BASIC_INFORMATION`: fixed facts about the machine's
 /// memory (the kernel's `SYSTEM_BASIC_INFORMATION`, widened to 64 bits).
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SystemBasicInformation {
     /// Resolution of the system timer, in 100-nanosecond units.
@@ -64,19 +52,7 @@ const _: () = assert!(core::mem::size_of::<SystemBasicInformation>() == 52);
 
 /// `MINIDUMP_SYSTEM_FILECACHE_INFORMATION`: state of the system file cache's
 /// working set. Sizes are in bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SystemFileCacheInformation {
     /// Current size of the cache working set.
@@ -104,19 +80,7 @@ const _: () = assert!(core::mem::size_of::<SystemFileCacheInformation>() == 60);
 
 /// `MINIDUMP_SYSTEM_BASIC_PERFORMANCE_INFORMATION`: machine-wide commit
 /// state, in pages ([`MINIDUMP_SYSMEMINFO1_BASICPERF`]).
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SystemBasicPerformanceInformation {
     /// Physical pages available for use.
@@ -134,19 +98,7 @@ const _: () = assert!(core::mem::size_of::<SystemBasicPerformanceInformation>() 
 /// counters (`SYSTEM_PERFORMANCE_INFORMATION`). Most are counts since boot;
 /// several of the 32-bit page counts can wrap on large machines, which is
 /// what the 64-bit fields at the end are for.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SystemPerformanceInformation {
     /// Time the idle process has run, in 100-nanosecond units.
@@ -314,19 +266,7 @@ const _: () = assert!(core::mem::size_of::<SystemPerformanceInformation>() == 34
 
 /// `MINIDUMP_SYSTEM_MEMORY_INFO_1` (= `MINIDUMP_SYSTEM_MEMORY_INFO_N`): the
 /// whole stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct SystemMemoryInfo1 {
     /// Structure revision: 1.
@@ -362,10 +302,7 @@ mod tests {
     fn part_sizes() {
         assert_eq!(core::mem::size_of::<SystemBasicInformation>(), 0x34);
         assert_eq!(core::mem::size_of::<SystemFileCacheInformation>(), 0x3c);
-        assert_eq!(
-            core::mem::size_of::<SystemBasicPerformanceInformation>(),
-            0x20
-        );
+        assert_eq!(core::mem::size_of::<SystemBasicPerformanceInformation>(), 0x20);
         assert_eq!(core::mem::size_of::<SystemPerformanceInformation>(), 0x158);
         assert_eq!(core::mem::size_of::<SystemMemoryInfo1>(), 0x1ec);
     }
@@ -377,8 +314,7 @@ mod tests {
         put_u16(
             &mut b,
             2,
-            MINIDUMP_SYSMEMINFO1_BASICPERF
-                | MINIDUMP_SYSMEMINFO1_PERF_RESIDENTAVAILABLEPAGES_SHAREDCOMMITPAGES,
+            MINIDUMP_SYSMEMINFO1_BASICPERF | MINIDUMP_SYSMEMINFO1_PERF_RESIDENTAVAILABLEPAGES_SHAREDCOMMITPAGES,
         );
         // basic info at 0x04
         let bi = 0x04;
@@ -444,14 +380,8 @@ mod tests {
         assert_eq!(fc.page_fault_count.get(), 99);
         assert_eq!(fc.minimum_working_set.get(), 0x10_0000);
         assert_eq!(fc.maximum_working_set.get(), 0x20_0000);
-        assert_eq!(
-            fc.current_size_including_transition_in_pages.get(),
-            0x3000_0000
-        );
-        assert_eq!(
-            fc.peak_size_including_transition_in_pages.get(),
-            0x4000_0000
-        );
+        assert_eq!(fc.current_size_including_transition_in_pages.get(), 0x3000_0000);
+        assert_eq!(fc.peak_size_including_transition_in_pages.get(), 0x4000_0000);
         assert_eq!(fc.transition_re_purpose_count.get(), 5);
         assert_eq!(fc.flags.get(), 6);
         let bp = &s.basic_perf_info;

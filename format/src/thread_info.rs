@@ -30,19 +30,7 @@ pub const MINIDUMP_THREAD_INFO_INVALID_CONTEXT: u32 = 0x0000_0010;
 pub const MINIDUMP_THREAD_INFO_INVALID_TEB: u32 = 0x0000_0020;
 
 /// `MINIDUMP_THREAD_INFO_LIST`: the header at the start of the stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ThreadInfoListHeader {
     /// Size of this header in bytes (12); the entries start this far into
@@ -58,19 +46,7 @@ const _: () = assert!(core::mem::size_of::<ThreadInfoListHeader>() == 12);
 /// `MINIDUMP_THREAD_INFO`: state of one thread. Times are Windows
 /// `FILETIME`s: 100-nanosecond units, counted from 1601-01-01 UTC for points
 /// in time and from zero for durations.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ThreadInfo {
     /// Id of the thread (matches a ThreadList entry's id).
@@ -115,11 +91,7 @@ mod tests {
         put_u32(&mut b, 8, 1);
         let e = 12;
         put_u32(&mut b, e, 0x1234);
-        put_u32(
-            &mut b,
-            e + 4,
-            MINIDUMP_THREAD_INFO_WRITING_THREAD | MINIDUMP_THREAD_INFO_INVALID_TEB,
-        );
+        put_u32(&mut b, e + 4, MINIDUMP_THREAD_INFO_WRITING_THREAD | MINIDUMP_THREAD_INFO_INVALID_TEB);
         put_u32(&mut b, e + 8, 0x8007_0005);
         put_u32(&mut b, e + 12, 259);
         put_u64(&mut b, e + 16, 0x01d9_0000_0000_0001);

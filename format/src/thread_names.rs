@@ -11,19 +11,7 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// The fixed part of `MINIDUMP_THREAD_NAME_LIST`: the number of entries that
 /// follow.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ThreadNameListHeader {
     /// Number of [`ThreadName`] entries following this header.
@@ -33,19 +21,7 @@ const _: () = assert!(core::mem::size_of::<ThreadNameListHeader>() == 4);
 
 /// `MINIDUMP_THREAD_NAME`: the name of one thread. With Microsoft's 4-byte
 /// packing the 64-bit offset sits at offset 4, so entries are 12 bytes, not 16.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ThreadName {
     /// Id of the thread (matches a ThreadList entry's id).

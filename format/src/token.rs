@@ -15,19 +15,7 @@ use crate::{U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// `MINIDUMP_TOKEN_INFO_LIST`: the header at the start of the stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct TokenInfoListHeader {
     /// Size in bytes of the whole list: this header and every entry.
@@ -43,19 +31,7 @@ pub struct TokenInfoListHeader {
 const _: () = assert!(core::mem::size_of::<TokenInfoListHeader>() == 16);
 
 /// `MINIDUMP_TOKEN_INFO_HEADER`: the start of one token entry.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct TokenInfoHeader {
     /// Size of the entry in bytes, this header included.

@@ -11,19 +11,7 @@ use crate::{U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// `MINIDUMP_UNLOADED_MODULE_LIST`: the header at the start of the stream.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct UnloadedModuleListHeader {
     /// Size of this header in bytes (12); the entries start this far into
@@ -39,19 +27,7 @@ const _: () = assert!(core::mem::size_of::<UnloadedModuleListHeader>() == 12);
 
 /// `MINIDUMP_UNLOADED_MODULE`: one module that is no longer loaded. Like the
 /// first fields of `MINIDUMP_MODULE`, without version or debug records.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct UnloadedModule {
     /// Address the image was loaded at.

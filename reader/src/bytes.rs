@@ -43,10 +43,7 @@ impl<'a> Bytes<'a> {
 
     fn truncated(&self, offset: u64, needed: u64) -> Error {
         let available = (self.data.len() as u64).saturating_sub(offset);
-        Error::new(
-            ErrorKind::Truncated { needed, available },
-            self.base.saturating_add(offset),
-        )
+        Error::new(ErrorKind::Truncated { needed, available }, self.base.saturating_add(offset))
     }
 
     /// The `len` bytes at `offset` (relative to the window) as a new window.
@@ -56,22 +53,14 @@ impl<'a> Bytes<'a> {
             .and_then(|o| self.data.get(o..))
             .and_then(|rest| usize::try_from(len).ok().and_then(|l| rest.get(..l)))
             .ok_or_else(|| self.truncated(offset, len))?;
-        Ok(Bytes {
-            data: slice,
-            base: self.base + offset,
-        })
+        Ok(Bytes { data: slice, base: self.base + offset })
     }
 
     /// Everything from `offset` to the end of the window.
     pub fn tail(&self, offset: u64) -> Result<Bytes<'a>> {
-        let rest = usize::try_from(offset)
-            .ok()
-            .and_then(|o| self.data.get(o..))
-            .ok_or_else(|| self.truncated(offset, 0))?;
-        Ok(Bytes {
-            data: rest,
-            base: self.base + offset,
-        })
+        let rest =
+            usize::try_from(offset).ok().and_then(|o| self.data.get(o..)).ok_or_else(|| self.truncated(offset, 0))?;
+        Ok(Bytes { data: rest, base: self.base + offset })
     }
 
     /// A structure viewed in place at `offset`.
@@ -80,8 +69,7 @@ impl<'a> Bytes<'a> {
         T: FromBytes + KnownLayout + Immutable + Unaligned,
     {
         let bytes = self.sub(offset, core::mem::size_of::<T>() as u64)?;
-        T::ref_from_bytes(bytes.data)
-            .map_err(|_| self.truncated(offset, core::mem::size_of::<T>() as u64))
+        T::ref_from_bytes(bytes.data).map_err(|_| self.truncated(offset, core::mem::size_of::<T>() as u64))
     }
 
     /// A structure at `offset` if the window holds all of it, else the part
@@ -110,12 +98,7 @@ impl<'a> Bytes<'a> {
             Some(n) if n <= available => {}
             _ => {
                 return Err(Error::new(
-                    ErrorKind::CountTooLarge {
-                        what,
-                        count,
-                        entry_size: size,
-                        available,
-                    },
+                    ErrorKind::CountTooLarge { what, count, entry_size: size, available },
                     self.base.saturating_add(offset),
                 ))
             }
@@ -141,13 +124,7 @@ mod tests {
         assert!(b.sub(17, 0).is_err());
         let e = b.sub(12, 8).unwrap_err();
         assert_eq!(e.offset, 12);
-        assert_eq!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 8,
-                available: 4
-            }
-        );
+        assert_eq!(e.kind, ErrorKind::Truncated { needed: 8, available: 4 });
     }
 
     #[test]
@@ -164,14 +141,7 @@ mod tests {
         let data = [0xffu8; 64];
         let b = Bytes::new(&data);
         let e = b.array::<U32>(4, 0xffff_ffff, "threads").unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 0xffff_ffff,
-                available: 60,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 0xffff_ffff, available: 60, .. }));
         let e = b.array::<U32>(4, u64::MAX, "threads").unwrap_err();
         assert!(matches!(e.kind, ErrorKind::CountTooLarge { .. }));
         assert_eq!(b.array::<U32>(4, 15, "x").unwrap().len(), 15);

@@ -18,9 +18,7 @@ impl<'a> Stream<'a> for CommentA<'a> {
     const STREAM_TYPE: StreamType = StreamType::COMMENT_A;
 
     fn parse(bytes: Bytes<'a>, _dump: &Minidump<'a>) -> Result<Self> {
-        Ok(CommentA {
-            raw: bytes.as_slice(),
-        })
+        Ok(CommentA { raw: bytes.as_slice() })
     }
 }
 
@@ -32,11 +30,7 @@ impl<'a> CommentA<'a> {
 
     /// The comment's bytes up to the first NUL (all of them if there is none).
     pub fn as_bytes(&self) -> &'a [u8] {
-        let end = self
-            .raw
-            .iter()
-            .position(|&b| b == 0)
-            .unwrap_or(self.raw.len());
+        let end = self.raw.iter().position(|&b| b == 0).unwrap_or(self.raw.len());
         self.raw.get(..end).unwrap_or(self.raw)
     }
 
@@ -57,9 +51,7 @@ impl<'a> Stream<'a> for CommentW<'a> {
     const STREAM_TYPE: StreamType = StreamType::COMMENT_W;
 
     fn parse(bytes: Bytes<'a>, _dump: &Minidump<'a>) -> Result<Self> {
-        Ok(CommentW {
-            raw: bytes.as_slice(),
-        })
+        Ok(CommentW { raw: bytes.as_slice() })
     }
 }
 
@@ -83,9 +75,7 @@ impl<'a> CommentW<'a> {
 
     /// The comment decoded, unpaired surrogates replaced by U+FFFD.
     pub fn to_string_lossy(&self) -> String {
-        char::decode_utf16(self.units())
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect()
+        char::decode_utf16(self.units()).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
     }
 }
 
@@ -124,10 +114,7 @@ mod tests {
         // No terminator, an unpaired surrogate, and an odd length.
         let bytes = [b'a', 0, 0x00, 0xd8, b'b', 0, 1];
         let file = dump(COMMENT_W, &bytes, &[]);
-        assert_eq!(
-            parse::<CommentW>(&file).unwrap().to_string_lossy(),
-            "a\u{fffd}b"
-        );
+        assert_eq!(parse::<CommentW>(&file).unwrap().to_string_lossy(), "a\u{fffd}b");
         let file = dump(COMMENT_W, &[1], &[]);
         assert_eq!(parse::<CommentW>(&file).unwrap().to_string_lossy(), "");
     }

@@ -73,10 +73,7 @@ pub fn kind_for_architecture(arch: u16) -> Option<ContextKind> {
 fn compatible(from_flags: ContextKind, from_system: ContextKind) -> bool {
     use ContextKind::*;
     from_flags == from_system
-        || matches!(
-            (from_flags, from_system),
-            (Arm64, Arm64Old) | (Arm64Old, Arm64) | (Mips, Mips64) | (Mips64, Mips)
-        )
+        || matches!((from_flags, from_system), (Arm64, Arm64Old) | (Arm64Old, Arm64) | (Mips, Mips64) | (Mips64, Mips))
 }
 
 /// Decides the kind of the context in `bytes`, given the dump's architecture
@@ -109,10 +106,7 @@ pub fn identify(bytes: Bytes<'_>, architecture: Option<u16>) -> Result<ContextKi
     };
     if bytes.len() < kind.size() {
         return Err(Error::new(
-            ErrorKind::Truncated {
-                needed: kind.size() as u64,
-                available: bytes.len() as u64,
-            },
+            ErrorKind::Truncated { needed: kind.size() as u64, available: bytes.len() as u64 },
             bytes.base(),
         ));
     }
@@ -160,34 +154,27 @@ impl<'a> Minidump<'a> {
     /// exception's), identified as described in [`crate::context`].
     pub fn context(&self, location: &LocationDescriptor) -> Result<Context<'a>> {
         let bytes = self.location(location)?;
-        let arch = self
-            .stream::<SystemInfo>()
-            .ok()
-            .flatten()
-            .map(|s| s.architecture());
+        let arch = self.stream::<SystemInfo>().ok().flatten().map(|s| s.architecture());
         let kind = identify(bytes, arch)?;
         Context::view(kind, bytes)
     }
 }
 
 const ARM64_NAMES: [&str; 33] = [
-    "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14",
-    "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27",
-    "x28", "fp", "lr", "sp", "pc",
+    "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+    "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "fp", "lr", "sp", "pc",
 ];
 const MIPS_NAMES: [&str; 32] = [
-    "zero", "at", "v0", "v1", "a0", "a1", "a2", "a3", "t0", "t1", "t2", "t3", "t4", "t5", "t6",
-    "t7", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "t8", "t9", "k0", "k1", "gp", "sp", "fp",
-    "ra",
+    "zero", "at", "v0", "v1", "a0", "a1", "a2", "a3", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "s0", "s1", "s2",
+    "s3", "s4", "s5", "s6", "s7", "t8", "t9", "k0", "k1", "gp", "sp", "fp", "ra",
 ];
 const RISCV_NAMES: [&str; 31] = [
-    "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5", "a6",
-    "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+    "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3",
+    "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 ];
 const NUMBERED: [&str; 32] = [
-    "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-    "r15", "r16", "r17", "r18", "r19", "r20", "r21", "r22", "r23", "r24", "r25", "r26", "r27",
-    "r28", "r29", "r30", "r31",
+    "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "r16", "r17",
+    "r18", "r19", "r20", "r21", "r22", "r23", "r24", "r25", "r26", "r27", "r28", "r29", "r30", "r31",
 ];
 
 impl Context<'_> {
@@ -291,14 +278,7 @@ impl Context<'_> {
                 }
                 v.push(("eflags", c.eflags.get().into()));
                 v.push(("mxcsr", c.mx_csr.get().into()));
-                for (n, r) in [
-                    ("cs", c.cs),
-                    ("ds", c.ds),
-                    ("es", c.es),
-                    ("fs", c.fs),
-                    ("gs", c.gs),
-                    ("ss", c.ss),
-                ] {
+                for (n, r) in [("cs", c.cs), ("ds", c.ds), ("es", c.es), ("fs", c.fs), ("gs", c.gs), ("ss", c.ss)] {
                     v.push((n, r.get().into()));
                 }
             }
@@ -380,32 +360,20 @@ mod tests {
     #[test]
     fn amd64_by_flags_at_0x30_and_x86_by_flags_at_0() {
         let amd = mdump_testkit_free_amd64();
-        assert_eq!(
-            identify(Bytes::new(&amd), None).unwrap(),
-            ContextKind::Amd64
-        );
-        assert_eq!(
-            identify(Bytes::new(&amd), Some(PROCESSOR_ARCHITECTURE_AMD64)).unwrap(),
-            ContextKind::Amd64
-        );
+        assert_eq!(identify(Bytes::new(&amd), None).unwrap(), ContextKind::Amd64);
+        assert_eq!(identify(Bytes::new(&amd), Some(PROCESSOR_ARCHITECTURE_AMD64)).unwrap(), ContextKind::Amd64);
         let e = identify(Bytes::new(&amd), Some(PROCESSOR_ARCHITECTURE_ARM64)).unwrap_err();
         assert!(matches!(e.kind, ErrorKind::BadContext(_)));
 
         let mut x86 = vec![0u8; 716];
         x86[0..4].copy_from_slice(&0x0001_003fu32.to_le_bytes());
-        assert_eq!(
-            identify(Bytes::new(&x86), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(),
-            ContextKind::X86
-        );
+        assert_eq!(identify(Bytes::new(&x86), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(), ContextKind::X86);
         // Truncated: flags say x86 but the bytes are short.
         let e = identify(Bytes::new(&x86[..100]), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap_err();
         assert!(matches!(e.kind, ErrorKind::Truncated { needed: 716, .. }));
         // No CPU bits at all: the system decides.
         let zero = vec![0u8; 716];
-        assert_eq!(
-            identify(Bytes::new(&zero), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(),
-            ContextKind::X86
-        );
+        assert_eq!(identify(Bytes::new(&zero), Some(PROCESSOR_ARCHITECTURE_X86)).unwrap(), ContextKind::X86);
         assert!(identify(Bytes::new(&zero), None).is_err());
         assert!(identify(Bytes::new(&[1, 2]), None).is_err());
     }

@@ -74,11 +74,7 @@ pub struct Error {
 impl Error {
     /// An error at a file offset, outside of any stream.
     pub fn new(kind: ErrorKind, offset: u64) -> Error {
-        Error {
-            kind,
-            stream: None,
-            offset,
-        }
+        Error { kind, stream: None, offset }
     }
 
     /// The same error, attributed to `stream` unless already attributed.
@@ -105,10 +101,9 @@ impl fmt::Display for ErrorKind {
             ErrorKind::BadVersion(v) => {
                 write!(f, "unsupported version {v:#010x}, expected 0xa793 in the low 16 bits")
             }
-            ErrorKind::CountTooLarge { what, count, entry_size, available } => write!(
-                f,
-                "{count} {what} of {entry_size} bytes each do not fit in the {available} bytes available"
-            ),
+            ErrorKind::CountTooLarge { what, count, entry_size, available } => {
+                write!(f, "{count} {what} of {entry_size} bytes each do not fit in the {available} bytes available")
+            }
             ErrorKind::BadStreamSize { size, expected } => {
                 write!(f, "stream size {size} does not match the {expected} bytes its contents need")
             }

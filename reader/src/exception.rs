@@ -19,10 +19,7 @@ impl<'a> Stream<'a> for Exception<'a> {
     const STREAM_TYPE: StreamType = StreamType::EXCEPTION;
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
-        Ok(Exception {
-            raw: bytes.read(0)?,
-            dump: *dump,
-        })
+        Ok(Exception { raw: bytes.read(0)?, dump: *dump })
     }
 }
 
@@ -45,9 +42,7 @@ impl<'a> Exception<'a> {
     /// The used parameters (at most 15, whatever `number_parameters` claims).
     pub fn parameters(&self) -> impl Iterator<Item = u64> + 'a {
         let n = self.raw.exception_record.number_parameters.get().min(15) as usize;
-        self.raw.exception_record.exception_information[..n]
-            .iter()
-            .map(|p| p.get())
+        self.raw.exception_record.exception_information[..n].iter().map(|p| p.get())
     }
 
     /// The faulting thread's context at the time of the exception.

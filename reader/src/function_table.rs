@@ -41,11 +41,7 @@ pub struct FunctionTableRecord<'a> {
 impl<'a> FunctionTableRecord<'a> {
     /// Each raw function entry (none when the entry size is 0).
     pub fn function_entries(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        let entries: &'a [u8] = if self.entry_size == 0 {
-            &[]
-        } else {
-            self.entries
-        };
+        let entries: &'a [u8] = if self.entry_size == 0 { &[] } else { self.entries };
         entries.chunks_exact((self.entry_size as usize).max(1))
     }
 }
@@ -58,27 +54,13 @@ impl<'a> Stream<'a> for FunctionTable<'a> {
         let header_size = u64::from(header.size_of_header.get());
         let descriptor_size = u64::from(header.size_of_descriptor.get());
         let sizes = [
-            (
-                "function table stream header",
-                header_size,
-                core::mem::size_of::<FunctionTableStreamHeader>(),
-                0,
-            ),
-            (
-                "function table descriptor",
-                descriptor_size,
-                core::mem::size_of::<FunctionTableDescriptor>(),
-                4,
-            ),
+            ("function table stream header", header_size, core::mem::size_of::<FunctionTableStreamHeader>(), 0),
+            ("function table descriptor", descriptor_size, core::mem::size_of::<FunctionTableDescriptor>(), 4),
         ];
         for (what, size, minimum, field) in sizes {
             if size < minimum as u64 {
                 return Err(Error::new(
-                    ErrorKind::BadEntrySize {
-                        what,
-                        size,
-                        minimum: minimum as u64,
-                    },
+                    ErrorKind::BadEntrySize { what, size, minimum: minimum as u64 },
                     bytes.base() + field,
                 ));
             }
@@ -92,12 +74,7 @@ impl<'a> Stream<'a> for FunctionTable<'a> {
         let fits = count.checked_mul(smallest).is_some_and(|n| n <= available);
         if !fits {
             return Err(Error::new(
-                ErrorKind::CountTooLarge {
-                    what: "function tables",
-                    count,
-                    entry_size: smallest,
-                    available,
-                },
+                ErrorKind::CountTooLarge { what: "function tables", count, entry_size: smallest, available },
                 tables.base(),
             ));
         }
@@ -209,15 +186,7 @@ mod tests {
     fn huge_count_in_a_tiny_stream() {
         let file = dump(FT, &stream(0xffff_ffff, &[(0, 0, &[], 0)]), &[]);
         let e = parse::<FunctionTable>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 0xffff_ffff,
-                entry_size: 40,
-                available: 40,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 0xffff_ffff, entry_size: 40, available: 40, .. }));
         assert_eq!(e.offset, stream_rva(&[]) + 28);
         assert_eq!(e.stream, Some(StreamType::FUNCTION_TABLE));
     }
@@ -225,22 +194,13 @@ mod tests {
     #[test]
     fn huge_entry_count_is_an_error_for_that_record() {
         // The first record is fine; the second claims 4 billion entries.
-        let s = stream(
-            2,
-            &[(0x1000, 1, &[1; 12], 0), (0x2000, 0xffff_ffff, &[2; 12], 0)],
-        );
+        let s = stream(2, &[(0x1000, 1, &[1; 12], 0), (0x2000, 0xffff_ffff, &[2; 12], 0)]);
         let file = dump(FT, &s, &[]);
         let all: Vec<_> = parse::<FunctionTable>(&file).unwrap().iter().collect();
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].as_ref().unwrap().entries, &[1; 12]);
         let e = all[1].clone().unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 0xb_ffff_fff4,
-                available: 12
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 0xb_ffff_fff4, available: 12 }));
         assert_eq!(e.offset, stream_rva(&[]) + 28 + 52 + 40);
         assert_eq!(e.stream, Some(StreamType::FUNCTION_TABLE));
     }
@@ -250,26 +210,13 @@ mod tests {
         let mut s = stream(2, &[(0x1000, 0, &[], 0), (0x2000, 0, &[], 0)]);
         s.truncate(s.len() - 1);
         let e = parse::<FunctionTable>(&dump(FT, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 2,
-                available: 79,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 2, available: 79, .. }));
         // The count fits, but the first record's entries run past the end.
         let s = stream(1, &[(0x1000, 2, &[0; 12], 0)]);
         let file = dump(FT, &s, &[]);
         let all: Vec<_> = parse::<FunctionTable>(&file).unwrap().iter().collect();
         assert_eq!(all.len(), 1);
-        assert!(matches!(
-            all[0].clone().unwrap_err().kind,
-            ErrorKind::Truncated {
-                needed: 24,
-                available: 12
-            }
-        ));
+        assert!(matches!(all[0].clone().unwrap_err().kind, ErrorKind::Truncated { needed: 24, available: 12 }));
     }
 
     #[test]
@@ -277,22 +224,9 @@ mod tests {
         let mut s = stream(0, &[]);
         put_u32(&mut s, 4, 16); // SizeOfDescriptor
         let e = parse::<FunctionTable>(&dump(FT, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 16,
-                minimum: 32,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 16, minimum: 32, .. }));
         assert_eq!(e.offset, stream_rva(&[]) + 4);
         let e = parse::<FunctionTable>(&dump(FT, &s[..20], &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 24,
-                available: 20
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 24, available: 20 }));
     }
 }

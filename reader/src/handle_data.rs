@@ -7,9 +7,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::list::SizedEntries;
 use crate::minidump::{Minidump, Stream};
 use crate::string::MinidumpStr;
-use mdump_format::handle_data::{
-    HandleDataStreamHeader, HandleDescriptor, HandleDescriptor2, HandleObjectInformation,
-};
+use mdump_format::handle_data::{HandleDataStreamHeader, HandleDescriptor, HandleDescriptor2, HandleObjectInformation};
 use mdump_format::StreamType;
 
 /// Most links of an object-information chain [`Handle::object_infos`]
@@ -58,11 +56,7 @@ impl<'a> Stream<'a> for HandleData<'a> {
         let minimum = core::mem::size_of::<HandleDataStreamHeader>() as u64;
         if header_size < minimum {
             return Err(Error::new(
-                ErrorKind::BadEntrySize {
-                    what: "handle data header",
-                    size: header_size,
-                    minimum,
-                },
+                ErrorKind::BadEntrySize { what: "handle data header", size: header_size, minimum },
                 bytes.base(),
             ));
         }
@@ -74,11 +68,7 @@ impl<'a> Stream<'a> for HandleData<'a> {
             core::mem::size_of::<HandleDescriptor>() as u64,
             "handle descriptors",
         )?;
-        Ok(HandleData {
-            header,
-            entries,
-            dump: *dump,
-        })
+        Ok(HandleData { header, entries, dump: *dump })
     }
 }
 
@@ -102,16 +92,8 @@ impl<'a> HandleData<'a> {
     /// Handle `index`.
     pub fn get(&self, index: usize) -> Option<Handle<'a>> {
         let raw = self.entries.get::<HandleDescriptor>(index as u64)?;
-        let raw2 = if self.is_v2() {
-            self.entries.get::<HandleDescriptor2>(index as u64)
-        } else {
-            None
-        };
-        Some(Handle {
-            raw,
-            raw2,
-            dump: self.dump,
-        })
+        let raw2 = if self.is_v2() { self.entries.get::<HandleDescriptor2>(index as u64) } else { None };
+        Some(Handle { raw, raw2, dump: self.dump })
     }
 
     /// The handles in file order.
@@ -133,10 +115,7 @@ impl<'a> Handle<'a> {
     }
 
     fn string_at(&self, rva: u32) -> Option<Result<MinidumpStr<'a>>> {
-        (rva != 0).then(|| {
-            MinidumpStr::read(self.dump.bytes(), rva)
-                .map_err(|e| e.in_stream(StreamType::HANDLE_DATA))
-        })
+        (rva != 0).then(|| MinidumpStr::read(self.dump.bytes(), rva).map_err(|e| e.in_stream(StreamType::HANDLE_DATA)))
     }
 
     /// The object type's name ("File", "Event", ...); `None` when the RVA is 0.
@@ -151,9 +130,7 @@ impl<'a> Handle<'a> {
 
     /// RVA of the first object-information link (version 2, nonzero only).
     pub fn object_info_rva(&self) -> Option<u32> {
-        self.raw2
-            .map(|r| r.object_info_rva.get())
-            .filter(|&rva| rva != 0)
+        self.raw2.map(|r| r.object_info_rva.get()).filter(|&rva| rva != 0)
     }
 
     /// The object-information chain. Iteration ends after the first link
@@ -166,22 +143,13 @@ impl<'a> Handle<'a> {
         core::iter::from_fn(move || {
             let rva = u64::from(next.take()?);
             if links == MAX_OBJECT_INFO_LINKS {
-                let e = Error::new(
-                    ErrorKind::Malformed("handle object information chain too long"),
-                    rva,
-                );
+                let e = Error::new(ErrorKind::Malformed("handle object information chain too long"), rva);
                 return Some(Err(e.in_stream(StreamType::HANDLE_DATA)));
             }
             links += 1;
             let link = file.read::<HandleObjectInformation>(rva).and_then(|raw| {
-                let data = file
-                    .sub(rva + 12, raw.size_of_info.get().into())?
-                    .as_slice();
-                Ok(HandleObjectInfo {
-                    raw,
-                    data,
-                    offset: rva,
-                })
+                let data = file.sub(rva + 12, raw.size_of_info.get().into())?.as_slice();
+                Ok(HandleObjectInfo { raw, data, offset: rva })
             });
             match link {
                 Ok(info) => {
@@ -237,18 +205,8 @@ mod tests {
         let name = EXTRA_RVA + extra.len() as u32;
         extra.extend_from_slice(&utf16_string("\\BaseNamedObjects\\x"));
         let descs = [
-            Desc {
-                handle: 4,
-                type_rva: EXTRA_RVA,
-                name_rva: name,
-                info_rva: 0,
-            },
-            Desc {
-                handle: 8,
-                type_rva: EXTRA_RVA,
-                name_rva: 0,
-                info_rva: 0,
-            },
+            Desc { handle: 4, type_rva: EXTRA_RVA, name_rva: name, info_rva: 0 },
+            Desc { handle: 8, type_rva: EXTRA_RVA, name_rva: 0, info_rva: 0 },
         ];
         let file = dump(HANDLES, &stream(32, 2, &descs), &extra);
         let h = parse::<HandleData>(&file).unwrap();
@@ -256,14 +214,8 @@ mod tests {
         assert_eq!(h.len(), 2);
         let first = h.get(0).unwrap();
         assert_eq!(first.handle(), 4);
-        assert_eq!(
-            first.type_name().unwrap().unwrap().to_string_lossy(),
-            "Event"
-        );
-        assert_eq!(
-            first.object_name().unwrap().unwrap().to_string_lossy(),
-            "\\BaseNamedObjects\\x"
-        );
+        assert_eq!(first.type_name().unwrap().unwrap().to_string_lossy(), "Event");
+        assert_eq!(first.object_name().unwrap().unwrap().to_string_lossy(), "\\BaseNamedObjects\\x");
         assert_eq!(first.raw.granted_access.get(), 0x1f_0003);
         assert_eq!(first.raw.pointer_count.get(), 32_769);
         assert!(first.raw2.is_none() && first.object_info_rva().is_none());
@@ -283,12 +235,7 @@ mod tests {
         put_u32(&mut extra, 16, 0); // NextInfoRva: end
         put_u32(&mut extra, 20, 1); // InfoType: thread
         put_u32(&mut extra, 24, 0); // SizeOfInfo
-        let descs = [Desc {
-            handle: 0x10,
-            type_rva: 0,
-            name_rva: 0,
-            info_rva: EXTRA_RVA,
-        }];
+        let descs = [Desc { handle: 0x10, type_rva: 0, name_rva: 0, info_rva: EXTRA_RVA }];
         let file = dump(HANDLES, &stream(40, 1, &descs), &extra);
         let h = parse::<HandleData>(&file).unwrap();
         assert!(h.is_v2());
@@ -296,10 +243,7 @@ mod tests {
         assert_eq!(d.raw2.unwrap().object_info_rva.get(), EXTRA_RVA);
         let infos: Vec<_> = d.object_infos().map(|i| i.unwrap()).collect();
         assert_eq!(infos.len(), 2);
-        assert_eq!(
-            (infos[0].raw.info_type.get(), infos[0].data),
-            (6, &[1u8, 2, 3, 4][..])
-        );
+        assert_eq!((infos[0].raw.info_type.get(), infos[0].data), (6, &[1u8, 2, 3, 4][..]));
         assert_eq!((infos[1].raw.info_type.get(), infos[1].offset), (1, 60));
     }
 
@@ -307,12 +251,7 @@ mod tests {
     fn looping_object_info_chain_ends() {
         let mut extra = vec![0u8; 12];
         put_u32(&mut extra, 0, EXTRA_RVA); // points at itself
-        let descs = [Desc {
-            handle: 1,
-            type_rva: 0,
-            name_rva: 0,
-            info_rva: EXTRA_RVA,
-        }];
+        let descs = [Desc { handle: 1, type_rva: 0, name_rva: 0, info_rva: EXTRA_RVA }];
         let file = dump(HANDLES, &stream(40, 1, &descs), &extra);
         let h = parse::<HandleData>(&file).unwrap();
         let links: Vec<_> = h.get(0).unwrap().object_infos().collect();
@@ -324,18 +263,8 @@ mod tests {
     fn bad_name_rvas_lose_only_their_entry() {
         let extra = utf16_string("File");
         let descs = [
-            Desc {
-                handle: 1,
-                type_rva: 0xffff_0000,
-                name_rva: 0,
-                info_rva: 0,
-            },
-            Desc {
-                handle: 2,
-                type_rva: EXTRA_RVA,
-                name_rva: 0,
-                info_rva: 0xffff_0000,
-            },
+            Desc { handle: 1, type_rva: 0xffff_0000, name_rva: 0, info_rva: 0 },
+            Desc { handle: 2, type_rva: EXTRA_RVA, name_rva: 0, info_rva: 0xffff_0000 },
         ];
         let file = dump(HANDLES, &stream(40, 2, &descs), &extra);
         let h = parse::<HandleData>(&file).unwrap();
@@ -344,10 +273,7 @@ mod tests {
         let e = all[0].type_name().unwrap().unwrap_err();
         assert_eq!(e.stream, Some(StreamType::HANDLE_DATA));
         assert_eq!(e.offset, 0xffff_0000);
-        assert_eq!(
-            all[1].type_name().unwrap().unwrap().to_string_lossy(),
-            "File"
-        );
+        assert_eq!(all[1].type_name().unwrap().unwrap().to_string_lossy(), "File");
         let links: Vec<_> = all[1].object_infos().collect();
         assert_eq!(links.len(), 1);
         assert!(links[0].is_err());
@@ -355,23 +281,10 @@ mod tests {
 
     #[test]
     fn huge_count_in_a_tiny_stream() {
-        let descs = [Desc {
-            handle: 1,
-            type_rva: 0,
-            name_rva: 0,
-            info_rva: 0,
-        }];
+        let descs = [Desc { handle: 1, type_rva: 0, name_rva: 0, info_rva: 0 }];
         let file = dump(HANDLES, &stream(32, 0xffff_ffff, &descs), &[]);
         let e = parse::<HandleData>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 0xffff_ffff,
-                entry_size: 32,
-                available: 32,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 0xffff_ffff, entry_size: 32, available: 32, .. }));
         assert_eq!(e.offset, stream_rva(&[]) + 16);
         assert_eq!(e.stream, Some(StreamType::HANDLE_DATA));
     }
@@ -379,40 +292,16 @@ mod tests {
     #[test]
     fn truncated_and_undersized() {
         let descs = [
-            Desc {
-                handle: 1,
-                type_rva: 0,
-                name_rva: 0,
-                info_rva: 0,
-            },
-            Desc {
-                handle: 2,
-                type_rva: 0,
-                name_rva: 0,
-                info_rva: 0,
-            },
+            Desc { handle: 1, type_rva: 0, name_rva: 0, info_rva: 0 },
+            Desc { handle: 2, type_rva: 0, name_rva: 0, info_rva: 0 },
         ];
         let mut s = stream(40, 2, &descs);
         s.truncate(16 + 40 + 39);
         let e = parse::<HandleData>(&dump(HANDLES, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 2,
-                available: 79,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 2, available: 79, .. }));
         let mut s = stream(32, 1, &descs[..1]);
         put_u32(&mut s, 4, 24); // SizeOfDescriptor
         let e = parse::<HandleData>(&dump(HANDLES, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 24,
-                minimum: 32,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 24, minimum: 32, .. }));
     }
 }

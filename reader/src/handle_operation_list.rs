@@ -5,9 +5,7 @@ use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::list::SizedEntries;
 use crate::minidump::{Minidump, Stream};
-use mdump_format::handle_operation::{
-    AvrfHandleOperation, HandleOperationListHeader, AVRF_MAX_TRACES,
-};
+use mdump_format::handle_operation::{AvrfHandleOperation, HandleOperationListHeader, AVRF_MAX_TRACES};
 use mdump_format::StreamType;
 
 /// The HandleOperationList stream: a header and fixed-size
@@ -36,11 +34,7 @@ impl<'a> Stream<'a> for HandleOperationList<'a> {
         let minimum = core::mem::size_of::<HandleOperationListHeader>() as u64;
         if header_size < minimum {
             return Err(Error::new(
-                ErrorKind::BadEntrySize {
-                    what: "handle operation list header",
-                    size: header_size,
-                    minimum,
-                },
+                ErrorKind::BadEntrySize { what: "handle operation list header", size: header_size, minimum },
                 bytes.base(),
             ));
         }
@@ -70,9 +64,7 @@ impl<'a> HandleOperationList<'a> {
 
     /// Operation `index`.
     pub fn get(&self, index: usize) -> Option<HandleOperation<'a>> {
-        self.entries
-            .get(index as u64)
-            .map(|raw| HandleOperation { raw })
+        self.entries.get(index as u64).map(|raw| HandleOperation { raw })
     }
 
     /// The operations in file order.
@@ -115,12 +107,7 @@ mod tests {
     const HOL: u32 = 18;
 
     /// `(handle, operation, stack)` of each entry.
-    fn stream(
-        entry_size: u32,
-        count: u32,
-        ops: &[(u64, u32, &[u64])],
-        depth_extra: u32,
-    ) -> Vec<u8> {
+    fn stream(entry_size: u32, count: u32, ops: &[(u64, u32, &[u64])], depth_extra: u32) -> Vec<u8> {
         let mut b = vec![0u8; 16];
         put_u32(&mut b, 0, 16); // SizeOfHeader
         put_u32(&mut b, 4, entry_size); // SizeOfEntry
@@ -143,18 +130,13 @@ mod tests {
 
     #[test]
     fn normal_stream() {
-        let ops: [(u64, u32, &[u64]); 2] = [
-            (0x44, OPERATION_DB_OPEN, &[0x7ff0_1000, 0x7ff0_2000]),
-            (0x44, OPERATION_DB_CLOSE, &[]),
-        ];
+        let ops: [(u64, u32, &[u64]); 2] =
+            [(0x44, OPERATION_DB_OPEN, &[0x7ff0_1000, 0x7ff0_2000]), (0x44, OPERATION_DB_CLOSE, &[])];
         let file = dump(HOL, &stream(288, 2, &ops, 0), &[]);
         let l = parse::<HandleOperationList>(&file).unwrap();
         assert_eq!(l.len(), 2);
         let open = l.get(0).unwrap();
-        assert_eq!(
-            (open.handle(), open.operation_type()),
-            (0x44, OPERATION_DB_OPEN)
-        );
+        assert_eq!((open.handle(), open.operation_type()), (0x44, OPERATION_DB_OPEN));
         assert_eq!(open.raw.process_id.get(), 0x1234);
         assert_eq!(open.raw.thread_id.get(), 0x42);
         assert_eq!(open.raw.back_trace_information.index.get(), 9);
@@ -178,15 +160,7 @@ mod tests {
         let ops: [(u64, u32, &[u64]); 1] = [(1, OPERATION_DB_OPEN, &[])];
         let file = dump(HOL, &stream(288, 0xffff_ffff, &ops, 0), &[]);
         let e = parse::<HandleOperationList>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 0xffff_ffff,
-                entry_size: 288,
-                available: 288,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 0xffff_ffff, entry_size: 288, available: 288, .. }));
         assert_eq!(e.offset, stream_rva(&[]) + 16);
         assert_eq!(e.stream, Some(StreamType::HANDLE_OPERATION_LIST));
     }
@@ -197,41 +171,14 @@ mod tests {
         let mut s = stream(288, 2, &ops, 0);
         s.truncate(16 + 288 + 100);
         let e = parse::<HandleOperationList>(&dump(HOL, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 2,
-                available: 388,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 2, available: 388, .. }));
         put_u32(&mut s, 4, 32); // SizeOfEntry
         let e = parse::<HandleOperationList>(&dump(HOL, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 32,
-                minimum: 288,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 32, minimum: 288, .. }));
         put_u32(&mut s, 0, 12); // SizeOfHeader
         let e = parse::<HandleOperationList>(&dump(HOL, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 12,
-                minimum: 16,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 12, minimum: 16, .. }));
         let e = parse::<HandleOperationList>(&dump(HOL, &s[..12], &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 16,
-                available: 12
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 16, available: 12 }));
     }
 }

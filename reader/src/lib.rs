@@ -45,14 +45,14 @@ pub mod process_vm_counters;
 pub mod string;
 pub mod system_info;
 pub mod system_memory_info;
+#[cfg(test)]
+mod testdump;
 pub mod thread_info_list;
 pub mod thread_list;
 pub mod thread_names;
 pub mod token;
 pub mod unloaded_module_list;
 pub mod validate;
-#[cfg(test)]
-mod testdump;
 
 pub use assertion_info::AssertionInfo;
 pub use breakpad_info::BreakpadInfo;

@@ -71,8 +71,7 @@ text_stream!(
 /// included, an empty final piece is not.
 pub fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
     let text = text.strip_suffix(b"\n").unwrap_or(text);
-    text.split(|&b| b == b'\n')
-        .filter(move |_| !text.is_empty())
+    text.split(|&b| b == b'\n').filter(move |_| !text.is_empty())
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {
@@ -102,39 +101,29 @@ impl<'a> LinuxCpuInfo<'a> {
     /// `key: value` pairs, trimmed; blank lines separate processors and are
     /// returned as `None`.
     pub fn fields(&self) -> impl Iterator<Item = Option<(&'a [u8], &'a [u8])>> + 'a {
-        self.lines()
-            .map(|l| split_once(l, b':').map(|(k, v)| (trim(k), trim(v))))
+        self.lines().map(|l| split_once(l, b':').map(|(k, v)| (trim(k), trim(v))))
     }
 
     /// The value of the first occurrence of `key` ("model name", ...).
     pub fn get(&self, key: &str) -> Option<&'a [u8]> {
-        self.fields()
-            .flatten()
-            .find(|(k, _)| *k == key.as_bytes())
-            .map(|(_, v)| v)
+        self.fields().flatten().find(|(k, _)| *k == key.as_bytes()).map(|(_, v)| v)
     }
 
     /// Number of `processor` entries.
     pub fn processor_count(&self) -> usize {
-        self.fields()
-            .flatten()
-            .filter(|(k, _)| *k == b"processor")
-            .count()
+        self.fields().flatten().filter(|(k, _)| *k == b"processor").count()
     }
 }
 
 impl<'a> LinuxProcStatus<'a> {
     /// `Key:\tvalue` pairs, values trimmed.
     pub fn fields(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + 'a {
-        self.lines()
-            .filter_map(|l| split_once(l, b':').map(|(k, v)| (k, trim(v))))
+        self.lines().filter_map(|l| split_once(l, b':').map(|(k, v)| (k, trim(v))))
     }
 
     /// The value of `key` ("Pid", "PPid", "Name", ...).
     pub fn get(&self, key: &str) -> Option<&'a [u8]> {
-        self.fields()
-            .find(|(k, _)| *k == key.as_bytes())
-            .map(|(_, v)| v)
+        self.fields().find(|(k, _)| *k == key.as_bytes()).map(|(_, v)| v)
     }
 }
 
@@ -144,19 +133,14 @@ impl<'a> LinuxLsbRelease<'a> {
         self.lines().filter_map(|l| {
             let (k, v) = split_once(l, b'=')?;
             let v = trim(v);
-            let v = v
-                .strip_prefix(b"\"")
-                .and_then(|v| v.strip_suffix(b"\""))
-                .unwrap_or(v);
+            let v = v.strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\"")).unwrap_or(v);
             Some((trim(k), v))
         })
     }
 
     /// The value of `key` (`DISTRIB_ID`, `PRETTY_NAME`, ...).
     pub fn get(&self, key: &str) -> Option<&'a [u8]> {
-        self.fields()
-            .find(|(k, _)| *k == key.as_bytes())
-            .map(|(_, v)| v)
+        self.fields().find(|(k, _)| *k == key.as_bytes()).map(|(_, v)| v)
     }
 }
 
@@ -215,10 +199,7 @@ pub fn parse_maps_line(line: &[u8]) -> Option<MapsEntry<'_>> {
     let mut rest = line;
     let mut field = || {
         let s = trim_start(rest);
-        let n = s
-            .iter()
-            .position(|b| b.is_ascii_whitespace())
-            .unwrap_or(s.len());
+        let n = s.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(s.len());
         rest = &s[n..];
         &s[..n]
     };
@@ -229,15 +210,7 @@ pub fn parse_maps_line(line: &[u8]) -> Option<MapsEntry<'_>> {
     let inode = std::str::from_utf8(field()).ok()?.parse().ok()?;
     let path = trim(rest);
     let (start, end) = split_once(range, b'-')?;
-    Some(MapsEntry {
-        start: hex_field(start)?,
-        end: hex_field(end)?,
-        perms,
-        offset,
-        dev,
-        inode,
-        path,
-    })
+    Some(MapsEntry { start: hex_field(start)?, end: hex_field(end)?, perms, offset, dev, inode, path })
 }
 
 fn trim_start(mut s: &[u8]) -> &[u8] {
@@ -253,9 +226,7 @@ fn trim_start(mut s: &[u8]) -> &[u8] {
 
 impl<'a> LinuxMaps<'a> {
     /// Each line, parsed; malformed lines come back as `Err(line)`.
-    pub fn entries(
-        &self,
-    ) -> impl Iterator<Item = core::result::Result<MapsEntry<'a>, &'a [u8]>> + 'a {
+    pub fn entries(&self) -> impl Iterator<Item = core::result::Result<MapsEntry<'a>, &'a [u8]>> + 'a {
         self.lines().map(|l| parse_maps_line(l).ok_or(l))
     }
 }
@@ -274,19 +245,11 @@ impl<'a> Stream<'a> for LinuxAuxv<'a> {
     const STREAM_TYPE: StreamType = StreamType::LINUX_AUXV;
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
-        let word_size = match dump
-            .stream::<SystemInfo>()
-            .ok()
-            .flatten()
-            .map(|s| s.cpu_name())
-        {
+        let word_size = match dump.stream::<SystemInfo>().ok().flatten().map(|s| s.cpu_name()) {
             Some("x86" | "arm" | "mips" | "ppc" | "riscv") => 4,
             _ => 8,
         };
-        Ok(LinuxAuxv {
-            bytes: bytes.as_slice(),
-            word_size,
-        })
+        Ok(LinuxAuxv { bytes: bytes.as_slice(), word_size })
     }
 }
 
@@ -301,10 +264,7 @@ impl<'a> LinuxAuxv<'a> {
                 u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
             }
         };
-        self.bytes
-            .chunks_exact(2 * w)
-            .map(move |c| (word(&c[..w]), word(&c[w..])))
-            .take_while(|(t, _)| *t != 0)
+        self.bytes.chunks_exact(2 * w).map(move |c| (word(&c[..w]), word(&c[w..]))).take_while(|(t, _)| *t != 0)
     }
 }
 
@@ -314,18 +274,11 @@ mod tests {
 
     #[test]
     fn maps_lines() {
-        let e = parse_maps_line(b"7f12a000-7f12b000 r-xp 00001000 08:01 1234    /lib/libc.so.6")
-            .unwrap();
-        assert_eq!(
-            (e.start, e.end, e.offset, e.inode),
-            (0x7f12_a000, 0x7f12_b000, 0x1000, 1234)
-        );
+        let e = parse_maps_line(b"7f12a000-7f12b000 r-xp 00001000 08:01 1234    /lib/libc.so.6").unwrap();
+        assert_eq!((e.start, e.end, e.offset, e.inode), (0x7f12_a000, 0x7f12_b000, 0x1000, 1234));
         assert_eq!(e.path, b"/lib/libc.so.6");
         assert!(e.is_executable());
-        let e = parse_maps_line(
-            b"ffffffffff600000-ffffffffff601000 r-xp 00000000 00:00 0                  ",
-        )
-        .unwrap();
+        let e = parse_maps_line(b"ffffffffff600000-ffffffffff601000 r-xp 00000000 00:00 0                  ").unwrap();
         assert_eq!(e.path, b"");
         assert!(parse_maps_line(b"garbage").is_none());
         assert!(parse_maps_line(b"zz-10 r-xp 0 0:0 0").is_none());
@@ -334,36 +287,16 @@ mod tests {
 
     #[test]
     fn cmdline_environ_and_text() {
-        let c = LinuxCmdLine {
-            bytes: b"./crash\0--flag\0",
-        };
+        let c = LinuxCmdLine { bytes: b"./crash\0--flag\0" };
         assert_eq!(c.args().collect::<Vec<_>>(), [&b"./crash"[..], b"--flag"]);
         assert_eq!(LinuxCmdLine { bytes: b"" }.args().count(), 0);
-        let e = LinuxEnviron {
-            bytes: b"HOME=/root\0TERM=xterm\0odd\0",
-        };
-        assert_eq!(
-            e.vars().collect::<Vec<_>>(),
-            [
-                (&b"HOME"[..], &b"/root"[..]),
-                (b"TERM", b"xterm"),
-                (b"odd", b"")
-            ]
-        );
-        let s = LinuxProcStatus {
-            bytes: b"Name:\tcrash\nPid:\t1304\n",
-        };
+        let e = LinuxEnviron { bytes: b"HOME=/root\0TERM=xterm\0odd\0" };
+        assert_eq!(e.vars().collect::<Vec<_>>(), [(&b"HOME"[..], &b"/root"[..]), (b"TERM", b"xterm"), (b"odd", b"")]);
+        let s = LinuxProcStatus { bytes: b"Name:\tcrash\nPid:\t1304\n" };
         assert_eq!(s.get("Pid"), Some(&b"1304"[..]));
-        let l = LinuxLsbRelease {
-            bytes: b"DISTRIB_ID=Ubuntu\nDISTRIB_DESCRIPTION=\"Ubuntu 16.04.3 LTS\"\n",
-        };
-        assert_eq!(
-            l.get("DISTRIB_DESCRIPTION"),
-            Some(&b"Ubuntu 16.04.3 LTS"[..])
-        );
-        let cpu = LinuxCpuInfo {
-            bytes: b"processor\t: 0\nmodel name\t: Xeon\n\nprocessor\t: 1\n",
-        };
+        let l = LinuxLsbRelease { bytes: b"DISTRIB_ID=Ubuntu\nDISTRIB_DESCRIPTION=\"Ubuntu 16.04.3 LTS\"\n" };
+        assert_eq!(l.get("DISTRIB_DESCRIPTION"), Some(&b"Ubuntu 16.04.3 LTS"[..]));
+        let cpu = LinuxCpuInfo { bytes: b"processor\t: 0\nmodel name\t: Xeon\n\nprocessor\t: 1\n" };
         assert_eq!(cpu.processor_count(), 2);
         assert_eq!(cpu.get("model name"), Some(&b"Xeon"[..]));
     }
@@ -376,18 +309,9 @@ mod tests {
             b.extend_from_slice(&v.to_le_bytes());
         }
         b.extend_from_slice(&[1, 2, 3]);
-        let a = LinuxAuxv {
-            bytes: &b,
-            word_size: 8,
-        };
-        assert_eq!(
-            a.entries().collect::<Vec<_>>(),
-            [(6, 4096), (25, 0x7fff_0000)]
-        );
-        let a = LinuxAuxv {
-            bytes: &b[..20],
-            word_size: 4,
-        };
+        let a = LinuxAuxv { bytes: &b, word_size: 8 };
+        assert_eq!(a.entries().collect::<Vec<_>>(), [(6, 4096), (25, 0x7fff_0000)]);
+        let a = LinuxAuxv { bytes: &b[..20], word_size: 4 };
         assert_eq!(a.entries().count(), 2);
     }
 }

@@ -49,36 +49,15 @@ impl<'a> SizedEntries<'a> {
         what: &'static str,
     ) -> Result<SizedEntries<'a>> {
         if entry_size < minimum {
-            return Err(Error::new(
-                ErrorKind::BadEntrySize {
-                    what,
-                    size: entry_size,
-                    minimum,
-                },
-                bytes.base(),
-            ));
+            return Err(Error::new(ErrorKind::BadEntrySize { what, size: entry_size, minimum }, bytes.base()));
         }
         let tail = bytes.tail(entries_offset)?;
         let available = tail.len() as u64;
         match count.checked_mul(entry_size) {
             Some(n) if n <= available => {}
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::CountTooLarge {
-                        what,
-                        count,
-                        entry_size,
-                        available,
-                    },
-                    tail.base(),
-                ))
-            }
+            _ => return Err(Error::new(ErrorKind::CountTooLarge { what, count, entry_size, available }, tail.base())),
         }
-        Ok(SizedEntries {
-            entries: tail,
-            entry_size,
-            count,
-        })
+        Ok(SizedEntries { entries: tail, entry_size, count })
     }
 
     /// Number of entries.
@@ -141,13 +120,7 @@ mod tests {
         let mut b = u32::MAX.to_le_bytes().to_vec();
         b.extend_from_slice(&[0; 8]);
         let e = count_prefixed::<U32>(Bytes::new(&b), "threads").unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 0xffff_ffff,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 0xffff_ffff, .. }));
     }
 
     #[test]

@@ -20,10 +20,7 @@ pub struct MemoryRegion<'a> {
 impl<'a> MemoryRegion<'a> {
     /// The region a `MINIDUMP_MEMORY_DESCRIPTOR` describes.
     pub fn from_descriptor(dump: &Minidump<'a>, d: &MemoryDescriptor) -> Result<MemoryRegion<'a>> {
-        Ok(MemoryRegion {
-            base: d.start_of_memory_range.get(),
-            bytes: dump.memory(d)?,
-        })
+        Ok(MemoryRegion { base: d.start_of_memory_range.get(), bytes: dump.memory(d)? })
     }
 
     /// Number of bytes.
@@ -49,14 +46,12 @@ impl<'a> MemoryRegion<'a> {
 
     /// The little-endian `u32` at `address`.
     pub fn read_u32(&self, address: u64) -> Option<u32> {
-        self.slice(address, 4)
-            .map(|s| u32::from_le_bytes(s.try_into().unwrap_or([0; 4])))
+        self.slice(address, 4).map(|s| u32::from_le_bytes(s.try_into().unwrap_or([0; 4])))
     }
 
     /// The little-endian `u64` at `address`.
     pub fn read_u64(&self, address: u64) -> Option<u64> {
-        self.slice(address, 8)
-            .map(|s| u64::from_le_bytes(s.try_into().unwrap_or([0; 8])))
+        self.slice(address, 8).map(|s| u64::from_le_bytes(s.try_into().unwrap_or([0; 8])))
     }
 }
 
@@ -71,10 +66,7 @@ impl<'a> Stream<'a> for MemoryList<'a> {
     const STREAM_TYPE: StreamType = StreamType::MEMORY_LIST;
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
-        Ok(MemoryList {
-            raw: count_prefixed(bytes, "memory descriptors")?,
-            dump: *dump,
-        })
+        Ok(MemoryList { raw: count_prefixed(bytes, "memory descriptors")?, dump: *dump })
     }
 }
 
@@ -98,10 +90,9 @@ impl<'a> MemoryList<'a> {
     /// one bad descriptor does not lose the others.
     pub fn iter(&self) -> impl Iterator<Item = Result<MemoryRegion<'a>>> + 'a {
         let dump = self.dump;
-        self.raw.iter().map(move |d| {
-            MemoryRegion::from_descriptor(&dump, d)
-                .map_err(|e| e.in_stream(StreamType::MEMORY_LIST))
-        })
+        self.raw
+            .iter()
+            .map(move |d| MemoryRegion::from_descriptor(&dump, d).map_err(|e| e.in_stream(StreamType::MEMORY_LIST)))
     }
 }
 
@@ -119,16 +110,8 @@ impl<'a> Stream<'a> for Memory64List<'a> {
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
         let header: &Memory64ListHeader = bytes.read(0)?;
-        let raw = bytes.array(
-            16,
-            header.number_of_memory_ranges.get(),
-            "memory64 descriptors",
-        )?;
-        Ok(Memory64List {
-            header,
-            raw,
-            dump: *dump,
-        })
+        let raw = bytes.array(16, header.number_of_memory_ranges.get(), "memory64 descriptors")?;
+        Ok(Memory64List { header, raw, dump: *dump })
     }
 }
 
@@ -160,10 +143,7 @@ impl<'a> Memory64List<'a> {
             rva = at.checked_add(size);
             let r = file
                 .sub(at, size)
-                .map(|bytes| MemoryRegion {
-                    base: d.start_of_memory_range.get(),
-                    bytes,
-                })
+                .map(|bytes| MemoryRegion { base: d.start_of_memory_range.get(), bytes })
                 .map_err(|e| e.in_stream(StreamType::MEMORY64_LIST));
             if r.is_err() {
                 rva = None;
@@ -262,18 +242,14 @@ mod tests {
     use super::*;
 
     fn region(base: u64, data: &'static [u8]) -> MemoryRegion<'static> {
-        MemoryRegion {
-            base,
-            bytes: Bytes::new(data),
-        }
+        MemoryRegion { base, bytes: Bytes::new(data) }
     }
 
     #[test]
     fn overlapping_regions_are_tolerated() {
         static STACK: [u8; 0x100] = [0xaa; 0x100];
         static AROUND_IP: [u8; 0x10] = [0xbb; 0x10];
-        let idx =
-            MemoryIndex::from_regions(vec![region(0x1000, &STACK), region(0x1080, &AROUND_IP)]);
+        let idx = MemoryIndex::from_regions(vec![region(0x1000, &STACK), region(0x1080, &AROUND_IP)]);
         assert_eq!(idx.read(0x1000, 4), Some(&[0xaa; 4][..]));
         // Inside both: the closest region below wins.
         assert_eq!(idx.read(0x1084, 4), Some(&[0xbb; 4][..]));

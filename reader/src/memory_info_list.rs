@@ -33,11 +33,7 @@ impl<'a> Stream<'a> for MemoryInfoList<'a> {
         let minimum = core::mem::size_of::<MemoryInfoListHeader>() as u64;
         if header_size < minimum {
             return Err(Error::new(
-                ErrorKind::BadEntrySize {
-                    what: "memory info list header",
-                    size: header_size,
-                    minimum,
-                },
+                ErrorKind::BadEntrySize { what: "memory info list header", size: header_size, minimum },
                 bytes.base(),
             ));
         }
@@ -67,9 +63,7 @@ impl<'a> MemoryInfoList<'a> {
 
     /// Region `index`.
     pub fn get(&self, index: usize) -> Option<MemoryRegionInfo<'a>> {
-        self.entries
-            .get(index as u64)
-            .map(|raw| MemoryRegionInfo { raw })
+        self.entries.get(index as u64).map(|raw| MemoryRegionInfo { raw })
     }
 
     /// The regions in file order.
@@ -193,10 +187,7 @@ mod tests {
         let l = parse::<MemoryInfoList>(&file).unwrap();
         assert_eq!(l.len(), 4);
         let code = l.by_address(0x1_0fff).unwrap();
-        assert_eq!(
-            (code.base(), code.size(), code.end()),
-            (0x1_0000, 0x1000, 0x1_1000)
-        );
+        assert_eq!((code.base(), code.size(), code.end()), (0x1_0000, 0x1000, 0x1_1000));
         assert!(code.is_executable() && code.is_readable() && !code.is_writable());
         assert_eq!(code.raw.allocation_protect.get(), 0x04);
         assert_eq!(code.raw.type_.get(), MEM_PRIVATE);
@@ -213,16 +204,10 @@ mod tests {
 
     #[test]
     fn larger_entries_are_accepted() {
-        let regions = [
-            (0x1000, 0x1000, 0x1000, 0x02),
-            (0x2000, 0x1000, 0x1000, 0x04),
-        ];
+        let regions = [(0x1000, 0x1000, 0x1000, 0x02), (0x2000, 0x1000, 0x1000, 0x04)];
         let file = dump(MIL, &stream(56, 2, &regions), &[]);
         let l = parse::<MemoryInfoList>(&file).unwrap();
-        assert_eq!(
-            l.iter().map(|r| r.base()).collect::<Vec<_>>(),
-            [0x1000, 0x2000]
-        );
+        assert_eq!(l.iter().map(|r| r.base()).collect::<Vec<_>>(), [0x1000, 0x2000]);
         assert_eq!(l.get(1).unwrap().access(), PAGE_READWRITE);
     }
 
@@ -244,32 +229,12 @@ mod tests {
         let mut s = stream(48, 2, &[(0, 0, 0, 0), (0, 0, 0, 0)]);
         s.truncate(16 + 48 + 47);
         let e = parse::<MemoryInfoList>(&dump(MIL, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 2,
-                available: 95,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 2, available: 95, .. }));
         let e = parse::<MemoryInfoList>(&dump(MIL, &s[..15], &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 16,
-                available: 15
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 16, available: 15 }));
         let mut s = stream(48, 1, &[(0, 0, 0, 0)]);
         put_u32(&mut s, 4, 40); // SizeOfEntry
         let e = parse::<MemoryInfoList>(&dump(MIL, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 40,
-                minimum: 48,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 40, minimum: 48, .. }));
     }
 }

@@ -3,8 +3,8 @@
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind, Result};
 use mdump_format::{
-    LocationDescriptor, MemoryDescriptor, MinidumpDirectory, MinidumpHeader, StreamType,
-    MINIDUMP_SIGNATURE, MINIDUMP_VERSION,
+    LocationDescriptor, MemoryDescriptor, MinidumpDirectory, MinidumpHeader, StreamType, MINIDUMP_SIGNATURE,
+    MINIDUMP_VERSION,
 };
 use std::path::Path;
 
@@ -48,10 +48,7 @@ impl<'a> Minidump<'a> {
         let bytes = Bytes::new(data);
         let header: &MinidumpHeader = bytes.read(0)?;
         if header.signature.get() != MINIDUMP_SIGNATURE {
-            return Err(Error::new(
-                ErrorKind::BadSignature(header.signature.get()),
-                0,
-            ));
+            return Err(Error::new(ErrorKind::BadSignature(header.signature.get()), 0));
         }
         if header.version.get() & 0xffff != MINIDUMP_VERSION {
             return Err(Error::new(ErrorKind::BadVersion(header.version.get()), 4));
@@ -61,11 +58,7 @@ impl<'a> Minidump<'a> {
             header.stream_count.get().into(),
             "directory entries",
         )?;
-        Ok(Minidump {
-            bytes,
-            header,
-            directory,
-        })
+        Ok(Minidump { bytes, header, directory })
     }
 
     /// The whole file.
@@ -91,8 +84,7 @@ impl<'a> Minidump<'a> {
 
     /// The bytes a location descriptor points at.
     pub fn location(&self, location: &LocationDescriptor) -> Result<Bytes<'a>> {
-        self.bytes
-            .sub(location.rva.get().into(), location.data_size.get().into())
+        self.bytes.sub(location.rva.get().into(), location.data_size.get().into())
     }
 
     /// The bytes of a memory descriptor (a thread's stack, a MemoryList entry).
@@ -102,20 +94,14 @@ impl<'a> Minidump<'a> {
 
     /// The first directory entry of type `stream_type`, with its index.
     pub fn find(&self, stream_type: StreamType) -> Option<(usize, &'a MinidumpDirectory)> {
-        self.directory
-            .iter()
-            .enumerate()
-            .find(|(_, d)| d.stream_type.get() == stream_type.0)
+        self.directory.iter().enumerate().find(|(_, d)| d.stream_type.get() == stream_type.0)
     }
 
     /// The raw bytes of the first stream of `stream_type`, if there is one.
     pub fn raw_stream(&self, stream_type: StreamType) -> Result<Option<Bytes<'a>>> {
         match self.find(stream_type) {
             None => Ok(None),
-            Some((_, entry)) => self
-                .location(&entry.location)
-                .map(Some)
-                .map_err(|e| e.in_stream(stream_type)),
+            Some((_, entry)) => self.location(&entry.location).map(Some).map_err(|e| e.in_stream(stream_type)),
         }
     }
 
@@ -124,9 +110,7 @@ impl<'a> Minidump<'a> {
     pub fn stream<S: Stream<'a>>(&self) -> Result<Option<S>> {
         match self.raw_stream(S::STREAM_TYPE)? {
             None => Ok(None),
-            Some(bytes) => S::parse(bytes, self)
-                .map(Some)
-                .map_err(|e| e.in_stream(S::STREAM_TYPE)),
+            Some(bytes) => S::parse(bytes, self).map(Some).map_err(|e| e.in_stream(S::STREAM_TYPE)),
         }
     }
 }
@@ -146,8 +130,7 @@ impl MinidumpFile {
     /// Maps the file at `path` read-only.
     pub fn open(path: impl AsRef<Path>) -> Result<MinidumpFile> {
         let path = path.as_ref();
-        let io =
-            |e: std::io::Error| Error::new(ErrorKind::Io(format!("{}: {e}", path.display())), 0);
+        let io = |e: std::io::Error| Error::new(ErrorKind::Io(format!("{}: {e}", path.display())), 0);
         let file = std::fs::File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
         if len == 0 {

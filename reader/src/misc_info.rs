@@ -68,15 +68,9 @@ impl<'a> Stream<'a> for MiscInfo<'a> {
 
     fn parse(bytes: Bytes<'a>, _dump: &Minidump<'a>) -> Result<Self> {
         match MiscInfoView::from_bytes(bytes.as_slice()) {
-            Some(view) => Ok(MiscInfo {
-                view,
-                offset: bytes.base(),
-            }),
+            Some(view) => Ok(MiscInfo { view, offset: bytes.base() }),
             None => Err(Error::new(
-                ErrorKind::BadStreamSize {
-                    size: bytes.len() as u64,
-                    expected: MINIDUMP_MISC_INFO_SIZE as u64,
-                },
+                ErrorKind::BadStreamSize { size: bytes.len() as u64, expected: MINIDUMP_MISC_INFO_SIZE as u64 },
                 bytes.base(),
             )),
         }
@@ -116,34 +110,27 @@ impl<'a> MiscInfo<'a> {
 
     /// Id of the dumped process.
     pub fn process_id(&self) -> Option<u32> {
-        self.has(MINIDUMP_MISC1_PROCESS_ID)
-            .then(|| self.view.v1.process_id.get())
+        self.has(MINIDUMP_MISC1_PROCESS_ID).then(|| self.view.v1.process_id.get())
     }
 
     /// When the process started, in seconds since the Unix epoch.
     pub fn process_create_time(&self) -> Option<u32> {
-        self.has(MINIDUMP_MISC1_PROCESS_TIMES)
-            .then(|| self.view.v1.process_create_time.get())
+        self.has(MINIDUMP_MISC1_PROCESS_TIMES).then(|| self.view.v1.process_create_time.get())
     }
 
     /// Seconds of CPU time the process spent in user mode.
     pub fn process_user_time(&self) -> Option<u32> {
-        self.has(MINIDUMP_MISC1_PROCESS_TIMES)
-            .then(|| self.view.v1.process_user_time.get())
+        self.has(MINIDUMP_MISC1_PROCESS_TIMES).then(|| self.view.v1.process_user_time.get())
     }
 
     /// Seconds of CPU time the process spent in kernel mode.
     pub fn process_kernel_time(&self) -> Option<u32> {
-        self.has(MINIDUMP_MISC1_PROCESS_TIMES)
-            .then(|| self.view.v1.process_kernel_time.get())
+        self.has(MINIDUMP_MISC1_PROCESS_TIMES).then(|| self.view.v1.process_kernel_time.get())
     }
 
     /// Processor clock rates and idle states (version 2 and later).
     pub fn processor_power_info(&self) -> Option<ProcessorPowerInfo> {
-        let v2 = self
-            .view
-            .v2
-            .filter(|_| self.has(MINIDUMP_MISC1_PROCESSOR_POWER_INFO))?;
+        let v2 = self.view.v2.filter(|_| self.has(MINIDUMP_MISC1_PROCESSOR_POWER_INFO))?;
         Some(ProcessorPowerInfo {
             max_mhz: v2.processor_max_mhz.get(),
             current_mhz: v2.processor_current_mhz.get(),
@@ -160,57 +147,44 @@ impl<'a> MiscInfo<'a> {
     /// Integrity level of the process token, a RID such as 0x2000 for medium
     /// (version 3 and later).
     pub fn process_integrity_level(&self) -> Option<u32> {
-        self.v3_if(MINIDUMP_MISC3_PROCESS_INTEGRITY)
-            .map(|v| v.process_integrity_level.get())
+        self.v3_if(MINIDUMP_MISC3_PROCESS_INTEGRITY).map(|v| v.process_integrity_level.get())
     }
 
     /// The process's DEP flags (`MEM_EXECUTE_OPTION_*`, version 3 and later).
     pub fn process_execute_flags(&self) -> Option<u32> {
-        self.v3_if(MINIDUMP_MISC3_PROCESS_EXECUTE_FLAGS)
-            .map(|v| v.process_execute_flags.get())
+        self.v3_if(MINIDUMP_MISC3_PROCESS_EXECUTE_FLAGS).map(|v| v.process_execute_flags.get())
     }
 
     /// Whether the process was a protected process (version 3 and later).
     pub fn protected_process(&self) -> Option<bool> {
-        self.v3_if(MINIDUMP_MISC3_PROTECTED_PROCESS)
-            .map(|v| v.protected_process.get() != 0)
+        self.v3_if(MINIDUMP_MISC3_PROTECTED_PROCESS).map(|v| v.protected_process.get() != 0)
     }
 
     /// The machine's time zone (version 3 and later).
     pub fn time_zone(&self) -> Option<TimeZone<'a>> {
-        self.v3_if(MINIDUMP_MISC3_TIMEZONE).map(|v| TimeZone {
-            id: v.time_zone_id.get(),
-            raw: &v.time_zone,
-        })
+        self.v3_if(MINIDUMP_MISC3_TIMEZONE).map(|v| TimeZone { id: v.time_zone_id.get(), raw: &v.time_zone })
     }
 
     fn v4_build(&self) -> Option<&'a MiscInfo4> {
-        self.view
-            .v4
-            .filter(|_| self.has(MINIDUMP_MISC4_BUILDSTRING))
+        self.view.v4.filter(|_| self.has(MINIDUMP_MISC4_BUILDSTRING))
     }
 
     /// The OS build string, such as "19041.1.amd64fre.vb_release.191206-1406"
     /// (version 4 and later), decoded up to its NUL.
     pub fn build_string(&self) -> Option<String> {
-        self.v4_build()
-            .map(|v| utf16_field_lossy(v.build_string.iter().map(|u| u.get())))
+        self.v4_build().map(|v| utf16_field_lossy(v.build_string.iter().map(|u| u.get())))
     }
 
     /// Name and version of the dbghelp that wrote the dump, such as
     /// "dbghelp.amd64,6.3.9600.16520" (version 4 and later).
     pub fn dbg_bld_str(&self) -> Option<String> {
-        self.v4_build()
-            .map(|v| utf16_field_lossy(v.dbg_bld_str.iter().map(|u| u.get())))
+        self.v4_build().map(|v| utf16_field_lossy(v.dbg_bld_str.iter().map(|u| u.get())))
     }
 
     /// The machine's XSAVE layout (version 5), present when its own
     /// `size_of_info` is nonzero (no `flags1` bit governs it).
     pub fn xstate_data(&self) -> Option<&'a XStateConfigFeatureMscInfo> {
-        self.view
-            .v5
-            .map(|v| &v.xstate_data)
-            .filter(|x| x.size_of_info.get() != 0)
+        self.view.v5.map(|v| &v.xstate_data).filter(|x| x.size_of_info.get() != 0)
     }
 
     /// The enabled XSAVE features as `(feature index, layout)`, in index
@@ -219,20 +193,13 @@ impl<'a> MiscInfo<'a> {
         let x = self.xstate_data();
         let enabled = x.map_or(0, |x| x.enabled_features.get());
         x.into_iter().flat_map(move |x| {
-            x.features
-                .iter()
-                .zip(0u32..)
-                .filter(move |&(_, i)| enabled & (1u64 << i) != 0)
-                .map(|(f, i)| (i, f))
+            x.features.iter().zip(0u32..).filter(move |&(_, i)| enabled & (1u64 << i) != 0).map(|(f, i)| (i, f))
         })
     }
 
     /// The process's pointer-encoding cookie (version 5).
     pub fn process_cookie(&self) -> Option<u32> {
-        self.view
-            .v5
-            .filter(|_| self.has(MINIDUMP_MISC5_PROCESS_COOKIE))
-            .map(|v| v.process_cookie.get())
+        self.view.v5.filter(|_| self.has(MINIDUMP_MISC5_PROCESS_COOKIE)).map(|v| v.process_cookie.get())
     }
 }
 
@@ -319,10 +286,7 @@ mod tests {
         assert_eq!(m.dbg_bld_str().as_deref(), Some("dbghelp.amd64,10.0"));
         let x = m.xstate_data().unwrap();
         assert_eq!(x.context_size.get(), 0x340);
-        let features: Vec<_> = m
-            .xstate_features()
-            .map(|(i, f)| (i, f.offset.get(), f.size.get()))
-            .collect();
+        let features: Vec<_> = m.xstate_features().map(|(i, f)| (i, f.offset.get(), f.size.get())).collect();
         assert_eq!(features, [(0, 0, 160), (2, 576, 256)]);
         assert_eq!(m.process_cookie(), Some(0xdead_beef));
     }
@@ -366,13 +330,7 @@ mod tests {
     fn too_short_is_an_error_with_offset() {
         let file = dump(MISC, &misc_info(23, ALL_FLAGS), &[0; 4]);
         let e = parse::<MiscInfo>(&file).unwrap_err();
-        assert_eq!(
-            e.kind,
-            ErrorKind::BadStreamSize {
-                size: 23,
-                expected: 24
-            }
-        );
+        assert_eq!(e.kind, ErrorKind::BadStreamSize { size: 23, expected: 24 });
         assert_eq!(e.offset, 48);
         assert_eq!(e.stream, Some(StreamType::MISC_INFO));
     }

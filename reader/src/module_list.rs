@@ -30,10 +30,7 @@ impl<'a> Stream<'a> for ModuleList<'a> {
     const STREAM_TYPE: StreamType = StreamType::MODULE_LIST;
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
-        Ok(ModuleList {
-            raw: count_prefixed(bytes, "modules")?,
-            dump: *dump,
-        })
+        Ok(ModuleList { raw: count_prefixed(bytes, "modules")?, dump: *dump })
     }
 }
 
@@ -57,16 +54,8 @@ impl<'a> ModuleList<'a> {
     /// demand, so one bad entry does not lose the others.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Module<'a>> + 'a {
         let dump = self.dump;
-        let platform = dump
-            .stream::<SystemInfo>()
-            .ok()
-            .flatten()
-            .map(|s| s.platform_id());
-        self.raw.iter().map(move |raw| Module {
-            raw,
-            dump,
-            platform,
-        })
+        let platform = dump.stream::<SystemInfo>().ok().flatten().map(|s| s.platform_id());
+        self.raw.iter().map(move |raw| Module { raw, dump, platform })
     }
 
     /// The module whose `[base, base + size)` holds `address`.
@@ -134,33 +123,18 @@ fn until_nul(b: &[u8]) -> &[u8] {
 impl<'a> CodeView<'a> {
     /// Interprets a CodeView record's bytes.
     pub fn parse(bytes: Bytes<'a>) -> Result<CodeView<'a>> {
-        let signature = if bytes.len() >= 4 {
-            bytes.u32_at(0)?
-        } else {
-            0
-        };
+        let signature = if bytes.len() >= 4 { bytes.u32_at(0)? } else { 0 };
         Ok(match signature {
             CV_SIGNATURE_RSDS => {
                 let raw = bytes.read::<CvInfoPdb70>(0)?;
-                CodeView::Pdb70 {
-                    raw,
-                    pdb_file_name: until_nul(bytes.tail(24)?.as_slice()),
-                }
+                CodeView::Pdb70 { raw, pdb_file_name: until_nul(bytes.tail(24)?.as_slice()) }
             }
             CV_SIGNATURE_NB10 => {
                 let raw = bytes.read::<CvInfoPdb20>(0)?;
-                CodeView::Pdb20 {
-                    raw,
-                    pdb_file_name: until_nul(bytes.tail(16)?.as_slice()),
-                }
+                CodeView::Pdb20 { raw, pdb_file_name: until_nul(bytes.tail(16)?.as_slice()) }
             }
-            CV_SIGNATURE_BPEL => CodeView::Elf {
-                build_id: bytes.tail(4)?.as_slice(),
-            },
-            _ => CodeView::Unknown {
-                signature,
-                bytes: bytes.as_slice(),
-            },
+            CV_SIGNATURE_BPEL => CodeView::Elf { build_id: bytes.tail(4)?.as_slice() },
+            _ => CodeView::Unknown { signature, bytes: bytes.as_slice() },
         })
     }
 
@@ -179,13 +153,7 @@ impl<'a> CodeView<'a> {
 /// name debug ids: 32 upper-case hex digits, then the age in lower-case hex.
 pub fn guid_age_id(guid: &Guid, age: u32) -> String {
     let mut s = String::with_capacity(40);
-    let _ = write!(
-        s,
-        "{:08X}{:04X}{:04X}",
-        guid.data1.get(),
-        guid.data2.get(),
-        guid.data3.get()
-    );
+    let _ = write!(s, "{:08X}{:04X}{:04X}", guid.data1.get(), guid.data2.get(), guid.data3.get());
     for b in guid.data4 {
         let _ = write!(s, "{b:02X}");
     }
@@ -255,19 +223,11 @@ impl<'a> Module<'a> {
             return Ok(None);
         }
         if loc.data_size.get() > MAX_CV_BYTES {
-            return Err(Error::new(
-                ErrorKind::Malformed("CodeView record larger than 1 KiB"),
-                loc.rva.get().into(),
-            )
-            .in_stream(StreamType::MODULE_LIST));
+            return Err(Error::new(ErrorKind::Malformed("CodeView record larger than 1 KiB"), loc.rva.get().into())
+                .in_stream(StreamType::MODULE_LIST));
         }
-        let bytes = self
-            .dump
-            .location(loc)
-            .map_err(|e| e.in_stream(StreamType::MODULE_LIST))?;
-        CodeView::parse(bytes)
-            .map(Some)
-            .map_err(|e| e.in_stream(StreamType::MODULE_LIST))
+        let bytes = self.dump.location(loc).map_err(|e| e.in_stream(StreamType::MODULE_LIST))?;
+        CodeView::parse(bytes).map(Some).map_err(|e| e.in_stream(StreamType::MODULE_LIST))
     }
 
     /// The misc debug record, if the entry has one.
@@ -277,23 +237,12 @@ impl<'a> Module<'a> {
             return Ok(None);
         }
         if loc.data_size.get() > MAX_MISC_BYTES {
-            return Err(Error::new(
-                ErrorKind::Malformed("misc debug record larger than 1 KiB"),
-                loc.rva.get().into(),
-            )
-            .in_stream(StreamType::MODULE_LIST));
+            return Err(Error::new(ErrorKind::Malformed("misc debug record larger than 1 KiB"), loc.rva.get().into())
+                .in_stream(StreamType::MODULE_LIST));
         }
-        let bytes = self
-            .dump
-            .location(loc)
-            .map_err(|e| e.in_stream(StreamType::MODULE_LIST))?;
-        let raw = bytes
-            .read::<ImageDebugMisc>(0)
-            .map_err(|e| e.in_stream(StreamType::MODULE_LIST))?;
-        Ok(Some(DebugMisc {
-            raw,
-            data: bytes.tail(12)?.as_slice(),
-        }))
+        let bytes = self.dump.location(loc).map_err(|e| e.in_stream(StreamType::MODULE_LIST))?;
+        let raw = bytes.read::<ImageDebugMisc>(0).map_err(|e| e.in_stream(StreamType::MODULE_LIST))?;
+        Ok(Some(DebugMisc { raw, data: bytes.tail(12)?.as_slice() }))
     }
 
     /// The code file (the module's path), or "" if its name is unreadable.
@@ -307,18 +256,14 @@ impl<'a> Module<'a> {
     /// `None` when the platform is unknown or missing.
     pub fn code_identifier(&self) -> Option<String> {
         match self.platform? {
-            PLATFORM_WIN32_NT | PLATFORM_WIN32_WINDOWS => Some(format!(
-                "{:08X}{:x}",
-                self.raw.time_date_stamp.get(),
-                self.raw.size_of_image.get()
-            )),
-            PLATFORM_MAC_OS_X | PLATFORM_IOS | PLATFORM_SOLARIS | PLATFORM_ANDROID
-            | PLATFORM_LINUX | PLATFORM_NACL | PLATFORM_PS3 | PLATFORM_FUCHSIA => {
-                match self.codeview() {
-                    Ok(Some(CodeView::Elf { build_id })) => Some(hex(build_id)),
-                    _ => Some("id".to_string()),
-                }
+            PLATFORM_WIN32_NT | PLATFORM_WIN32_WINDOWS => {
+                Some(format!("{:08X}{:x}", self.raw.time_date_stamp.get(), self.raw.size_of_image.get()))
             }
+            PLATFORM_MAC_OS_X | PLATFORM_IOS | PLATFORM_SOLARIS | PLATFORM_ANDROID | PLATFORM_LINUX | PLATFORM_NACL
+            | PLATFORM_PS3 | PLATFORM_FUCHSIA => match self.codeview() {
+                Ok(Some(CodeView::Elf { build_id })) => Some(hex(build_id)),
+                _ => Some("id".to_string()),
+            },
             _ => None,
         }
     }
@@ -327,8 +272,7 @@ impl<'a> Module<'a> {
     /// for an ELF build id, else the misc record's file name.
     pub fn debug_file(&self) -> Option<String> {
         match self.codeview() {
-            Ok(Some(CodeView::Pdb70 { pdb_file_name, .. }))
-            | Ok(Some(CodeView::Pdb20 { pdb_file_name, .. }))
+            Ok(Some(CodeView::Pdb70 { pdb_file_name, .. })) | Ok(Some(CodeView::Pdb20 { pdb_file_name, .. }))
                 if !pdb_file_name.is_empty() =>
             {
                 return Some(String::from_utf8_lossy(pdb_file_name).into_owned())
@@ -338,10 +282,7 @@ impl<'a> Module<'a> {
         }
         let misc = self.debug_misc().ok().flatten()?;
         let name = if misc.raw.unicode != 0 {
-            let units = misc
-                .data
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]));
+            let units = misc.data.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
             crate::string::utf16_field_lossy(units)
         } else {
             String::from_utf8_lossy(until_nul(misc.data)).into_owned()
@@ -355,9 +296,7 @@ impl<'a> Module<'a> {
     pub fn debug_identifier(&self) -> Option<String> {
         match self.codeview().ok().flatten()? {
             CodeView::Pdb70 { raw, .. } => Some(guid_age_id(&raw.signature, raw.age.get())),
-            CodeView::Pdb20 { raw, .. } => {
-                Some(format!("{:08X}{:x}", raw.signature.get(), raw.age.get()))
-            }
+            CodeView::Pdb20 { raw, .. } => Some(format!("{:08X}{:x}", raw.signature.get(), raw.age.get())),
             CodeView::Elf { build_id } if !build_id.is_empty() => Some(elf_debug_id(build_id)),
             _ => None,
         }
@@ -370,13 +309,7 @@ impl<'a> Module<'a> {
             return None;
         }
         let (hi, lo) = (v.file_version_hi.get(), v.file_version_lo.get());
-        Some(format!(
-            "{}.{}.{}.{}",
-            hi >> 16,
-            hi & 0xffff,
-            lo >> 16,
-            lo & 0xffff
-        ))
+        Some(format!("{}.{}.{}.{}", hi >> 16, hi & 0xffff, lo >> 16, lo & 0xffff))
     }
 }
 
@@ -388,23 +321,19 @@ mod tests {
     fn debug_ids_match_breakpad() {
         // From minidump2's test_app.exe: 5a9832e5-2872-41c1-838e-d98914e9b7ff, age 1.
         let guid: Guid = zerocopy::transmute!([
-            0xe5u8, 0x32, 0x98, 0x5a, 0x72, 0x28, 0xc1, 0x41, 0x83, 0x8e, 0xd9, 0x89, 0x14, 0xe9,
-            0xb7, 0xff
+            0xe5u8, 0x32, 0x98, 0x5a, 0x72, 0x28, 0xc1, 0x41, 0x83, 0x8e, 0xd9, 0x89, 0x14, 0xe9, 0xb7, 0xff
         ]);
         assert_eq!(guid_age_id(&guid, 1), "5A9832E5287241C1838ED98914E9B7FF1");
         assert_eq!(guid_string(&guid), "5a9832e5-2872-41c1-838e-d98914e9b7ff");
         // From rm-linux-mini's crash binary.
         let build_id = [
-            0xf1, 0xc3, 0xbc, 0xc0, 0x27, 0x98, 0x65, 0xfe, 0x30, 0x58, 0x40, 0x4b, 0x28, 0x31,
-            0xd9, 0xe6, 0x41, 0x35, 0x38, 0x6c,
+            0xf1, 0xc3, 0xbc, 0xc0, 0x27, 0x98, 0x65, 0xfe, 0x30, 0x58, 0x40, 0x4b, 0x28, 0x31, 0xd9, 0xe6, 0x41, 0x35,
+            0x38, 0x6c,
         ];
         assert_eq!(elf_debug_id(&build_id), "C0BCC3F19827FE653058404B2831D9E60");
         assert_eq!(hex(&build_id), "f1c3bcc0279865fe3058404b2831d9e64135386c");
         // A short build id is zero padded.
-        assert_eq!(
-            elf_debug_id(&[1, 2, 3, 4]),
-            "04030201000000000000000000000000".to_string() + "0"
-        );
+        assert_eq!(elf_debug_id(&[1, 2, 3, 4]), "04030201000000000000000000000000".to_string() + "0");
     }
 
     #[test]
@@ -421,15 +350,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let elf = b"LEpB\x01\x02"; // 0x4270454c, "BpEL" read as a big-endian word
-        assert_eq!(
-            CodeView::parse(Bytes::new(elf)).unwrap(),
-            CodeView::Elf { build_id: &[1, 2] }
-        );
+        assert_eq!(CodeView::parse(Bytes::new(elf)).unwrap(), CodeView::Elf { build_id: &[1, 2] });
         // A truncated RSDS record is an error, not a panic.
         assert!(CodeView::parse(Bytes::new(b"RSDS\0\0")).is_err());
-        assert!(matches!(
-            CodeView::parse(Bytes::new(b"NB")).unwrap(),
-            CodeView::Unknown { signature: 0, .. }
-        ));
+        assert!(matches!(CodeView::parse(Bytes::new(b"NB")).unwrap(), CodeView::Unknown { signature: 0, .. }));
     }
 }

@@ -36,19 +36,9 @@ impl<'a> Stream<'a> for ProcessVmCounters<'a> {
             }
         } as u64;
         if (bytes.len() as u64) < expected {
-            return Err(Error::new(
-                ErrorKind::BadStreamSize {
-                    size: bytes.len() as u64,
-                    expected,
-                },
-                bytes.base(),
-            ));
+            return Err(Error::new(ErrorKind::BadStreamSize { size: bytes.len() as u64, expected }, bytes.base()));
         }
-        Ok(if revision == 1 {
-            ProcessVmCounters::V1(bytes.read(0)?)
-        } else {
-            ProcessVmCounters::V2(bytes.read(0)?)
-        })
+        Ok(if revision == 1 { ProcessVmCounters::V1(bytes.read(0)?) } else { ProcessVmCounters::V2(bytes.read(0)?) })
     }
 }
 
@@ -92,9 +82,7 @@ impl ProcessVmCounters<'_> {
     /// `flags`, or for version 1 the bits of what it always holds.
     pub fn flags(&self) -> u16 {
         match self {
-            ProcessVmCounters::V1(_) => {
-                MINIDUMP_PROCESS_VM_COUNTERS | MINIDUMP_PROCESS_VM_COUNTERS_EX
-            }
+            ProcessVmCounters::V1(_) => MINIDUMP_PROCESS_VM_COUNTERS | MINIDUMP_PROCESS_VM_COUNTERS_EX,
             ProcessVmCounters::V2(c) => c.flags.get(),
         }
     }
@@ -134,9 +122,7 @@ impl ProcessVmCounters<'_> {
     pub fn private_usage(&self) -> Option<u64> {
         match self {
             ProcessVmCounters::V1(c) => Some(c.private_usage.get()),
-            ProcessVmCounters::V2(c) => self
-                .has(MINIDUMP_PROCESS_VM_COUNTERS_EX)
-                .then(|| c.private_usage.get()),
+            ProcessVmCounters::V2(c) => self.has(MINIDUMP_PROCESS_VM_COUNTERS_EX).then(|| c.private_usage.get()),
         }
     }
 
@@ -262,34 +248,16 @@ mod tests {
     #[test]
     fn short_and_unknown_streams() {
         let e = parse::<ProcessVmCounters>(&dump(VM, &v2(0)[..80], &[])).unwrap_err();
-        assert_eq!(
-            e.kind,
-            ErrorKind::BadStreamSize {
-                size: 80,
-                expected: 152
-            }
-        );
+        assert_eq!(e.kind, ErrorKind::BadStreamSize { size: 80, expected: 152 });
         assert_eq!(e.offset, stream_rva(&[]));
         assert_eq!(e.stream, Some(StreamType::PROCESS_VM_COUNTERS));
         let e = parse::<ProcessVmCounters>(&dump(VM, &v1()[..79], &[])).unwrap_err();
-        assert_eq!(
-            e.kind,
-            ErrorKind::BadStreamSize {
-                size: 79,
-                expected: 80
-            }
-        );
+        assert_eq!(e.kind, ErrorKind::BadStreamSize { size: 79, expected: 80 });
         let mut s = v2(0);
         put_u16(&mut s, 0, 3);
         let e = parse::<ProcessVmCounters>(&dump(VM, &s, &[])).unwrap_err();
         assert!(matches!(e.kind, ErrorKind::Unsupported(_)));
         let e = parse::<ProcessVmCounters>(&dump(VM, &[1], &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 2,
-                available: 1
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 2, available: 1 }));
     }
 }

@@ -20,16 +20,10 @@ impl<'a> MinidumpStr<'a> {
         let rva = u64::from(rva);
         let len = file.u32_at(rva)?;
         if len > MAX_STRING_BYTES {
-            return Err(Error::new(
-                ErrorKind::Malformed("string longer than 64 KiB"),
-                rva,
-            ));
+            return Err(Error::new(ErrorKind::Malformed("string longer than 64 KiB"), rva));
         }
         if len % 2 != 0 {
-            return Err(Error::new(
-                ErrorKind::Malformed("UTF-16 string with an odd byte length"),
-                rva,
-            ));
+            return Err(Error::new(ErrorKind::Malformed("UTF-16 string with an odd byte length"), rva));
         }
         let units = file.sub(rva + 4, u64::from(len))?.as_slice();
         Ok(MinidumpStr { units, offset: rva })
@@ -47,29 +41,20 @@ impl<'a> MinidumpStr<'a> {
 
     /// The code units.
     pub fn units(&self) -> impl Iterator<Item = u16> + 'a {
-        self.units
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        self.units.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]))
     }
 
     /// Decodes the string; unpaired surrogates become U+FFFD instead of
     /// failing the whole string.
     pub fn to_string_lossy(&self) -> String {
-        char::decode_utf16(self.units())
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect()
+        char::decode_utf16(self.units()).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
     }
 
     /// Decodes the string, failing on an unpaired surrogate.
     pub fn to_string_strict(&self) -> Result<String> {
         char::decode_utf16(self.units())
             .collect::<core::result::Result<String, _>>()
-            .map_err(|_| {
-                Error::new(
-                    ErrorKind::Malformed("unpaired UTF-16 surrogate"),
-                    self.offset,
-                )
-            })
+            .map_err(|_| Error::new(ErrorKind::Malformed("unpaired UTF-16 surrogate"), self.offset))
     }
 }
 
@@ -77,9 +62,7 @@ impl<'a> MinidumpStr<'a> {
 /// up to its first NUL.
 pub fn utf16_field_lossy(units: impl IntoIterator<Item = u16>) -> String {
     let units = units.into_iter().take_while(|&u| u != 0);
-    char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
+    char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
 }
 
 /// Reads a `MINIDUMP_UTF8_STRING` (Crashpad's annotations): a `u32` byte
@@ -144,9 +127,6 @@ mod tests {
 
     #[test]
     fn fixed_fields_stop_at_nul() {
-        assert_eq!(
-            utf16_field_lossy([b'P' as u16, b'S' as u16, 0, b'x' as u16]),
-            "PS"
-        );
+        assert_eq!(utf16_field_lossy([b'P' as u16, b'S' as u16, 0, b'x' as u16]), "PS");
     }
 }

@@ -19,10 +19,7 @@ impl<'a> Stream<'a> for SystemInfo<'a> {
     const STREAM_TYPE: StreamType = StreamType::SYSTEM_INFO;
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
-        Ok(SystemInfo {
-            raw: bytes.read(0)?,
-            dump: *dump,
-        })
+        Ok(SystemInfo { raw: bytes.read(0)?, dump: *dump })
     }
 }
 
@@ -44,10 +41,7 @@ impl<'a> SystemInfo<'a> {
 
     /// Whether the CPU information union holds x86 `cpuid` data.
     pub fn has_x86_cpu_info(&self) -> bool {
-        matches!(
-            self.architecture(),
-            PROCESSOR_ARCHITECTURE_X86 | PROCESSOR_ARCHITECTURE_AMD64
-        )
+        matches!(self.architecture(), PROCESSOR_ARCHITECTURE_X86 | PROCESSOR_ARCHITECTURE_AMD64)
     }
 
     /// The x86 vendor string ("GenuineIntel") from the CPU information, when
@@ -68,9 +62,7 @@ impl<'a> SystemInfo<'a> {
     /// and rust-minidump spell it.
     pub fn os_name(&self) -> &'static str {
         match self.platform_id() {
-            PLATFORM_WIN32S | PLATFORM_WIN32_WINDOWS | PLATFORM_WIN32_NT | PLATFORM_WIN32_CE => {
-                "windows"
-            }
+            PLATFORM_WIN32S | PLATFORM_WIN32_WINDOWS | PLATFORM_WIN32_NT | PLATFORM_WIN32_CE => "windows",
             PLATFORM_MAC_OS_X => "mac",
             PLATFORM_IOS => "ios",
             PLATFORM_LINUX => "linux",

@@ -24,24 +24,13 @@ impl<'a> Stream<'a> for SystemMemoryInfo<'a> {
     fn parse(bytes: Bytes<'a>, _dump: &Minidump<'a>) -> Result<Self> {
         let revision = bytes.read::<mdump_format::U16>(0)?.get();
         if revision == 0 {
-            return Err(Error::new(
-                ErrorKind::Unsupported("system memory info revision 0"),
-                bytes.base(),
-            ));
+            return Err(Error::new(ErrorKind::Unsupported("system memory info revision 0"), bytes.base()));
         }
         let expected = core::mem::size_of::<SystemMemoryInfo1>() as u64;
         if (bytes.len() as u64) < expected {
-            return Err(Error::new(
-                ErrorKind::BadStreamSize {
-                    size: bytes.len() as u64,
-                    expected,
-                },
-                bytes.base(),
-            ));
+            return Err(Error::new(ErrorKind::BadStreamSize { size: bytes.len() as u64, expected }, bytes.base()));
         }
-        Ok(SystemMemoryInfo {
-            raw: bytes.read(0)?,
-        })
+        Ok(SystemMemoryInfo { raw: bytes.read(0)? })
     }
 }
 
@@ -77,8 +66,7 @@ impl<'a> SystemMemoryInfo<'a> {
 
     /// Machine-wide commit state, if the writer filled it in.
     pub fn basic_perf_info(&self) -> Option<&'a SystemBasicPerformanceInformation> {
-        self.has(MINIDUMP_SYSMEMINFO1_BASICPERF)
-            .then_some(&self.raw.basic_perf_info)
+        self.has(MINIDUMP_SYSMEMINFO1_BASICPERF).then_some(&self.raw.basic_perf_info)
     }
 
     /// The file cache's count of repurposed transition pages, if valid.
@@ -156,10 +144,7 @@ mod tests {
         assert_eq!(s.file_cache_transition_re_purpose_count(), Some(5));
         assert_eq!(s.file_cache_flags(), Some(6));
         let bp = s.basic_perf_info().unwrap();
-        assert_eq!(
-            (bp.available_pages.get(), bp.peak_commitment.get()),
-            (111, 444)
-        );
+        assert_eq!((bp.available_pages.get(), bp.peak_commitment.get()), (111, 444));
         assert_eq!(s.perf_info().idle_process_time.get(), 0x1234);
         assert_eq!(s.perf_info().system_calls.get(), 77);
         assert_eq!(s.cc_total_dirty_pages(), Some(1));
@@ -183,23 +168,11 @@ mod tests {
     fn short_or_unknown_streams_are_errors() {
         let s = stream(1, 0);
         let e = parse::<SystemMemoryInfo>(&dump(SMI, &s[..491], &[])).unwrap_err();
-        assert_eq!(
-            e.kind,
-            ErrorKind::BadStreamSize {
-                size: 491,
-                expected: 492
-            }
-        );
+        assert_eq!(e.kind, ErrorKind::BadStreamSize { size: 491, expected: 492 });
         assert_eq!(e.offset, stream_rva(&[]));
         assert_eq!(e.stream, Some(StreamType::SYSTEM_MEMORY_INFO));
         let e = parse::<SystemMemoryInfo>(&dump(SMI, &s[..1], &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 2,
-                available: 1
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 2, available: 1 }));
         let e = parse::<SystemMemoryInfo>(&dump(SMI, &stream(0, 0), &[])).unwrap_err();
         assert!(matches!(e.kind, ErrorKind::Unsupported(_)));
         // A later revision is read as revision 1.

@@ -29,11 +29,7 @@ impl<'a> Stream<'a> for ThreadInfoList<'a> {
         let minimum = core::mem::size_of::<ThreadInfoListHeader>() as u64;
         if header_size < minimum {
             return Err(Error::new(
-                ErrorKind::BadEntrySize {
-                    what: "thread info list header",
-                    size: header_size,
-                    minimum,
-                },
+                ErrorKind::BadEntrySize { what: "thread info list header", size: header_size, minimum },
                 bytes.base(),
             ));
         }
@@ -126,10 +122,7 @@ mod tests {
         assert_eq!(t.user_time.get(), 2000);
         assert_eq!(t.start_address.get(), 0x7ff6_0000_1014);
         assert_eq!(t.affinity.get(), 0xff);
-        assert_eq!(
-            l.iter().map(|t| t.thread_id.get()).collect::<Vec<_>>(),
-            [10, 20]
-        );
+        assert_eq!(l.iter().map(|t| t.thread_id.get()).collect::<Vec<_>>(), [10, 20]);
         assert_eq!(l.offset_of(1), stream_rva(&[]) + 12 + 64);
         assert!(l.get(2).is_none());
     }
@@ -138,25 +131,14 @@ mod tests {
     fn larger_entries_are_accepted() {
         let file = dump(TIL, &stream(80, 2, &[10, 20]), &[]);
         let l = parse::<ThreadInfoList>(&file).unwrap();
-        assert_eq!(
-            l.iter().map(|t| t.start_address.get()).collect::<Vec<_>>(),
-            [0x7ff6_0000_100a, 0x7ff6_0000_1014]
-        );
+        assert_eq!(l.iter().map(|t| t.start_address.get()).collect::<Vec<_>>(), [0x7ff6_0000_100a, 0x7ff6_0000_1014]);
     }
 
     #[test]
     fn huge_count_in_a_tiny_stream() {
         let file = dump(TIL, &stream(64, 0xffff_ffff, &[1]), &[]);
         let e = parse::<ThreadInfoList>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 0xffff_ffff,
-                entry_size: 64,
-                available: 64,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 0xffff_ffff, entry_size: 64, available: 64, .. }));
         assert_eq!(e.offset, stream_rva(&[]) + 12);
         assert_eq!(e.stream, Some(StreamType::THREAD_INFO_LIST));
     }
@@ -167,24 +149,11 @@ mod tests {
         s.truncate(12 + 64 + 40);
         let file = dump(TIL, &s, &[]);
         let e = parse::<ThreadInfoList>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 2,
-                available: 104,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 2, available: 104, .. }));
         // A header cut short.
         let file = dump(TIL, &s[..8], &[]);
         let e = parse::<ThreadInfoList>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 12,
-                available: 8
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 12, available: 8 }));
     }
 
     #[test]
@@ -193,24 +162,10 @@ mod tests {
         put_u32(&mut s, 4, 48); // SizeOfEntry
         let file = dump(TIL, &s, &[]);
         let e = parse::<ThreadInfoList>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 48,
-                minimum: 64,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 48, minimum: 64, .. }));
         put_u32(&mut s, 0, 4); // SizeOfHeader
         let file = dump(TIL, &s, &[]);
         let e = parse::<ThreadInfoList>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 4,
-                minimum: 12,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 4, minimum: 12, .. }));
     }
 }

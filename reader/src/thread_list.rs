@@ -28,10 +28,7 @@ impl<'a> Stream<'a> for ThreadList<'a> {
     const STREAM_TYPE: StreamType = StreamType::THREAD_LIST;
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
-        Ok(ThreadList {
-            raw: count_prefixed(bytes, "threads")?,
-            dump: *dump,
-        })
+        Ok(ThreadList { raw: count_prefixed(bytes, "threads")?, dump: *dump })
     }
 }
 
@@ -59,10 +56,7 @@ impl<'a> ThreadList<'a> {
 
     /// Thread `index`.
     pub fn get(&self, index: usize) -> Option<Thread<'a>> {
-        self.raw.get(index).map(|raw| Thread {
-            raw,
-            dump: self.dump,
-        })
+        self.raw.get(index).map(|raw| Thread { raw, dump: self.dump })
     }
 
     /// The first thread with id `thread_id`.
@@ -100,10 +94,7 @@ impl<'a> Stream<'a> for ThreadExList<'a> {
     const STREAM_TYPE: StreamType = StreamType::THREAD_EX_LIST;
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
-        Ok(ThreadExList {
-            raw: count_prefixed(bytes, "threads")?,
-            dump: *dump,
-        })
+        Ok(ThreadExList { raw: count_prefixed(bytes, "threads")?, dump: *dump })
     }
 }
 
@@ -115,22 +106,16 @@ impl<'a> ThreadExList<'a> {
 
     /// Stack memory of entry `index`.
     pub fn stack(&self, index: usize) -> Option<Result<MemoryRegion<'a>>> {
-        self.raw
-            .get(index)
-            .map(|t| MemoryRegion::from_descriptor(&self.dump, &t.stack))
+        self.raw.get(index).map(|t| MemoryRegion::from_descriptor(&self.dump, &t.stack))
     }
 
     /// Backing-store memory of entry `index`.
     pub fn backing_store(&self, index: usize) -> Option<Result<MemoryRegion<'a>>> {
-        self.raw
-            .get(index)
-            .map(|t| MemoryRegion::from_descriptor(&self.dump, &t.backing_store))
+        self.raw.get(index).map(|t| MemoryRegion::from_descriptor(&self.dump, &t.backing_store))
     }
 
     /// CPU context of entry `index`.
     pub fn context(&self, index: usize) -> Option<Result<Context<'a>>> {
-        self.raw
-            .get(index)
-            .map(|t| self.dump.context(&t.thread_context))
+        self.raw.get(index).map(|t| self.dump.context(&t.thread_context))
     }
 }

@@ -25,11 +25,7 @@ impl<'a> Stream<'a> for ThreadNames<'a> {
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
         let count = bytes.u32_at(0)?;
         let raw = bytes.array::<ThreadName>(4, count.into(), "thread names")?;
-        Ok(ThreadNames {
-            raw,
-            entries_offset: bytes.base() + 4,
-            dump: *dump,
-        })
+        Ok(ThreadNames { raw, entries_offset: bytes.base() + 4, dump: *dump })
     }
 }
 
@@ -54,17 +50,12 @@ impl<'a> ThreadNames<'a> {
     /// is an error for that entry only.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (u32, Result<MinidumpStr<'a>>)> + 'a {
         let this = *self;
-        self.raw
-            .iter()
-            .enumerate()
-            .map(move |(i, e)| (e.thread_id.get(), this.name_of(i, e)))
+        self.raw.iter().enumerate().map(move |(i, e)| (e.thread_id.get(), this.name_of(i, e)))
     }
 
     /// The name of the first entry for `thread_id`.
     pub fn by_id(&self, thread_id: u32) -> Option<Result<MinidumpStr<'a>>> {
-        self.iter()
-            .find(|(id, _)| *id == thread_id)
-            .map(|(_, name)| name)
+        self.iter().find(|(id, _)| *id == thread_id).map(|(_, name)| name)
     }
 
     fn name_of(&self, index: usize, entry: &ThreadName) -> Result<MinidumpStr<'a>> {
@@ -74,10 +65,7 @@ impl<'a> ThreadNames<'a> {
             Err(_) => {
                 // The RVA field sits 4 bytes into the 12-byte entry.
                 let field = self.entries_offset + index as u64 * 12 + 4;
-                Err(Error::new(
-                    ErrorKind::Unsupported("thread name RVA above 4 GiB"),
-                    field,
-                ))
+                Err(Error::new(ErrorKind::Unsupported("thread name RVA above 4 GiB"), field))
             }
         };
         result.map_err(|e| e.in_stream(StreamType::THREAD_NAMES))
@@ -111,17 +99,8 @@ mod tests {
         let file = dump(NAMES, &s, &extra);
         let n = parse::<ThreadNames>(&file).unwrap();
         assert_eq!(n.len(), 2);
-        let names: Vec<_> = n
-            .iter()
-            .map(|(id, name)| (id, name.unwrap().to_string_lossy()))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                (100, "main".to_string()),
-                (200, "worker \u{e9}".to_string())
-            ]
-        );
+        let names: Vec<_> = n.iter().map(|(id, name)| (id, name.unwrap().to_string_lossy())).collect();
+        assert_eq!(names, [(100, "main".to_string()), (200, "worker \u{e9}".to_string())]);
         assert_eq!(n.by_id(200).unwrap().unwrap().offset(), second as u64);
         assert!(n.by_id(300).is_none());
     }
@@ -129,10 +108,7 @@ mod tests {
     #[test]
     fn bad_rvas_lose_only_their_entry() {
         let extra = utf16_string("ok");
-        let s = stream(
-            3,
-            &[(1, 0x1_0000_0000), (2, 0xffff_fff0), (3, EXTRA_RVA.into())],
-        );
+        let s = stream(3, &[(1, 0x1_0000_0000), (2, 0xffff_fff0), (3, EXTRA_RVA.into())]);
         let file = dump(NAMES, &s, &extra);
         let n = parse::<ThreadNames>(&file).unwrap();
         let all: Vec<_> = n.iter().collect();
@@ -151,15 +127,7 @@ mod tests {
     fn huge_count_in_a_tiny_stream() {
         let file = dump(NAMES, &stream(0xffff_ffff, &[(1, 0)]), &[]);
         let e = parse::<ThreadNames>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 0xffff_ffff,
-                entry_size: 12,
-                available: 12,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 0xffff_ffff, entry_size: 12, available: 12, .. }));
         assert_eq!(e.offset, stream_rva(&[]) + 4);
     }
 
@@ -169,21 +137,11 @@ mod tests {
         s.truncate(4 + 12 + 8);
         let file = dump(NAMES, &s, &[]);
         let e = parse::<ThreadNames>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 2,
-                available: 20,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 2, available: 20, .. }));
         let file = dump(NAMES, &[1, 0], &[]);
         assert!(matches!(
             parse::<ThreadNames>(&file).unwrap_err().kind,
-            ErrorKind::Truncated {
-                needed: 4,
-                available: 2
-            }
+            ErrorKind::Truncated { needed: 4, available: 2 }
         ));
     }
 }

@@ -37,27 +37,13 @@ impl<'a> Stream<'a> for TokenList<'a> {
         let list_header_size = u64::from(header.list_header_size.get());
         let element_header_size = u64::from(header.element_header_size.get());
         let sizes = [
-            (
-                "token list header",
-                list_header_size,
-                core::mem::size_of::<TokenInfoListHeader>(),
-                8,
-            ),
-            (
-                "token entry header",
-                element_header_size,
-                core::mem::size_of::<TokenInfoHeader>(),
-                12,
-            ),
+            ("token list header", list_header_size, core::mem::size_of::<TokenInfoListHeader>(), 8),
+            ("token entry header", element_header_size, core::mem::size_of::<TokenInfoHeader>(), 12),
         ];
         for (what, size, minimum, field) in sizes {
             if size < minimum as u64 {
                 return Err(Error::new(
-                    ErrorKind::BadEntrySize {
-                        what,
-                        size,
-                        minimum: minimum as u64,
-                    },
+                    ErrorKind::BadEntrySize { what, size, minimum: minimum as u64 },
                     bytes.base() + field,
                 ));
             }
@@ -67,25 +53,14 @@ impl<'a> Stream<'a> for TokenList<'a> {
         // rejected before anything walks it.
         let count = u64::from(header.token_list_entries.get());
         let available = entries.len() as u64;
-        let fits = count
-            .checked_mul(element_header_size)
-            .is_some_and(|n| n <= available);
+        let fits = count.checked_mul(element_header_size).is_some_and(|n| n <= available);
         if !fits {
             return Err(Error::new(
-                ErrorKind::CountTooLarge {
-                    what: "tokens",
-                    count,
-                    entry_size: element_header_size,
-                    available,
-                },
+                ErrorKind::CountTooLarge { what: "tokens", count, entry_size: element_header_size, available },
                 entries.base(),
             ));
         }
-        Ok(TokenList {
-            header,
-            entries,
-            element_header_size,
-        })
+        Ok(TokenList { header, entries, element_header_size })
     }
 }
 
@@ -113,21 +88,13 @@ impl<'a> TokenList<'a> {
                 let size = u64::from(header.token_size.get());
                 if size < header_size {
                     return Err(Error::new(
-                        ErrorKind::BadEntrySize {
-                            what: "token entry",
-                            size,
-                            minimum: header_size,
-                        },
+                        ErrorKind::BadEntrySize { what: "token entry", size, minimum: header_size },
                         entries.base() + at,
                     ));
                 }
                 let data = entries.sub(at, size)?.tail(header_size)?.as_slice();
                 offset = Some(at + size);
-                Ok(Token {
-                    header,
-                    data,
-                    offset: entries.base() + at,
-                })
+                Ok(Token { header, data, offset: entries.base() + at })
             });
             Some(token.map_err(|e| e.in_stream(StreamType::TOKEN)))
         })
@@ -170,10 +137,7 @@ mod tests {
         assert_eq!(l.header.token_list_size.get(), 52);
         let all: Vec<_> = l.iter().map(|t| t.unwrap()).collect();
         assert_eq!(all.len(), 2);
-        assert_eq!(
-            (all[0].header.token_id.get(), all[0].data),
-            (1, &[1u8, 2, 3, 4][..])
-        );
+        assert_eq!((all[0].header.token_id.get(), all[0].data), (1, &[1u8, 2, 3, 4][..]));
         assert_eq!(all[0].header.token_handle.get(), 0x101);
         assert_eq!(all[1].offset, stream_rva(&[]) + 16 + 20);
         assert!(all[1].data.is_empty());
@@ -183,15 +147,7 @@ mod tests {
     fn huge_count_in_a_tiny_stream() {
         let file = dump(TOKEN, &stream(0xffff_ffff, &[(16, 1, &[])]), &[]);
         let e = parse::<TokenList>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 0xffff_ffff,
-                entry_size: 16,
-                available: 16,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 0xffff_ffff, entry_size: 16, available: 16, .. }));
         assert_eq!(e.offset, stream_rva(&[]) + 16);
         assert_eq!(e.stream, Some(StreamType::TOKEN));
     }
@@ -206,13 +162,7 @@ mod tests {
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].as_ref().unwrap().data, &[9; 4]);
         let e = all[1].clone().unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 100,
-                available: 20
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 100, available: 20 }));
         assert_eq!(e.offset, stream_rva(&[]) + 36);
         assert_eq!(e.stream, Some(StreamType::TOKEN));
     }
@@ -225,10 +175,7 @@ mod tests {
         let all: Vec<_> = parse::<TokenList>(&file).unwrap().iter().collect();
         assert_eq!(all.len(), 2);
         assert!(all[0].is_ok());
-        assert!(matches!(
-            all[1].clone().unwrap_err().kind,
-            ErrorKind::BadEntrySize { size: 0, .. }
-        ));
+        assert!(matches!(all[1].clone().unwrap_err().kind, ErrorKind::BadEntrySize { size: 0, .. }));
     }
 
     #[test]
@@ -236,26 +183,13 @@ mod tests {
         let mut s = stream(1, &[(16, 1, &[])]);
         put_u32(&mut s, 12, 8); // ElementHeaderSize
         let e = parse::<TokenList>(&dump(TOKEN, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 8,
-                minimum: 16,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 8, minimum: 16, .. }));
         assert_eq!(e.offset, stream_rva(&[]) + 12);
         let mut s = stream(1, &[(16, 1, &[])]);
         put_u32(&mut s, 8, 0x1000); // ListHeaderSize past the end
         let e = parse::<TokenList>(&dump(TOKEN, &s, &[])).unwrap_err();
         assert!(matches!(e.kind, ErrorKind::Truncated { .. }));
         let e = parse::<TokenList>(&dump(TOKEN, &s[..10], &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::Truncated {
-                needed: 16,
-                available: 10
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::Truncated { needed: 16, available: 10 }));
     }
 }

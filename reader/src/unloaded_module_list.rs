@@ -6,9 +6,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::list::SizedEntries;
 use crate::minidump::{Minidump, Stream};
 use crate::string::MinidumpStr;
-use mdump_format::unloaded_module::{
-    UnloadedModule as RawUnloadedModule, UnloadedModuleListHeader,
-};
+use mdump_format::unloaded_module::{UnloadedModule as RawUnloadedModule, UnloadedModuleListHeader};
 use mdump_format::StreamType;
 
 /// The UnloadedModuleList stream: a header and fixed-size entries, viewed in
@@ -38,11 +36,7 @@ impl<'a> Stream<'a> for UnloadedModuleList<'a> {
         let minimum = core::mem::size_of::<UnloadedModuleListHeader>() as u64;
         if header_size < minimum {
             return Err(Error::new(
-                ErrorKind::BadEntrySize {
-                    what: "unloaded module list header",
-                    size: header_size,
-                    minimum,
-                },
+                ErrorKind::BadEntrySize { what: "unloaded module list header", size: header_size, minimum },
                 bytes.base(),
             ));
         }
@@ -54,11 +48,7 @@ impl<'a> Stream<'a> for UnloadedModuleList<'a> {
             core::mem::size_of::<RawUnloadedModule>() as u64,
             "unloaded modules",
         )?;
-        Ok(UnloadedModuleList {
-            header,
-            entries,
-            dump: *dump,
-        })
+        Ok(UnloadedModuleList { header, entries, dump: *dump })
     }
 }
 
@@ -76,19 +66,14 @@ impl<'a> UnloadedModuleList<'a> {
 
     /// Module `index`.
     pub fn get(&self, index: usize) -> Option<UnloadedModule<'a>> {
-        self.entries.get(index as u64).map(|raw| UnloadedModule {
-            raw,
-            dump: self.dump,
-        })
+        self.entries.get(index as u64).map(|raw| UnloadedModule { raw, dump: self.dump })
     }
 
     /// The modules in file order. Each reads its name on demand, so one bad
     /// name does not lose the others.
     pub fn iter(&self) -> impl Iterator<Item = UnloadedModule<'a>> + 'a {
         let dump = self.dump;
-        self.entries
-            .iter()
-            .map(move |raw| UnloadedModule { raw, dump })
+        self.entries.iter().map(move |raw| UnloadedModule { raw, dump })
     }
 
     /// Every module whose `[base, base + size)` held `address`. Unlike
@@ -157,10 +142,7 @@ mod tests {
         let mut extra = utf16_string("c:\\a.dll");
         let second = EXTRA_RVA + extra.len() as u32;
         extra.extend_from_slice(&utf16_string("c:\\b.dll"));
-        let mods = [
-            (0x1000_0000, 0x2000, EXTRA_RVA),
-            (0x1000_1000, 0x2000, second),
-        ];
+        let mods = [(0x1000_0000, 0x2000, EXTRA_RVA), (0x1000_1000, 0x2000, second)];
         let file = dump(UML, &stream(24, 2, &mods), &extra);
         let l = parse::<UnloadedModuleList>(&file).unwrap();
         assert_eq!(l.len(), 2);
@@ -195,15 +177,7 @@ mod tests {
     fn huge_count_in_a_tiny_stream() {
         let file = dump(UML, &stream(24, 0xffff_ffff, &[(0, 0, 0)]), &[]);
         let e = parse::<UnloadedModuleList>(&file).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 0xffff_ffff,
-                entry_size: 24,
-                available: 24,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 0xffff_ffff, entry_size: 24, available: 24, .. }));
         assert_eq!(e.offset, stream_rva(&[]) + 12);
         assert_eq!(e.stream, Some(StreamType::UNLOADED_MODULE_LIST));
     }
@@ -213,34 +187,13 @@ mod tests {
         let mut s = stream(24, 2, &[(0, 0, 0), (0, 0, 0)]);
         s.truncate(12 + 24 + 23);
         let e = parse::<UnloadedModuleList>(&dump(UML, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::CountTooLarge {
-                count: 2,
-                available: 47,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::CountTooLarge { count: 2, available: 47, .. }));
         let mut s = stream(24, 1, &[(0, 0, 0)]);
         put_u32(&mut s, 4, 20); // SizeOfEntry
         let e = parse::<UnloadedModuleList>(&dump(UML, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 20,
-                minimum: 24,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 20, minimum: 24, .. }));
         put_u32(&mut s, 0, 0); // SizeOfHeader
         let e = parse::<UnloadedModuleList>(&dump(UML, &s, &[])).unwrap_err();
-        assert!(matches!(
-            e.kind,
-            ErrorKind::BadEntrySize {
-                size: 0,
-                minimum: 12,
-                ..
-            }
-        ));
+        assert!(matches!(e.kind, ErrorKind::BadEntrySize { size: 0, minimum: 12, .. }));
     }
 }

@@ -67,12 +67,7 @@ impl Default for DumpBuilder {
 impl DumpBuilder {
     /// An empty dump (header space reserved).
     pub fn new() -> DumpBuilder {
-        DumpBuilder {
-            buf: vec![0; 32],
-            directory: Vec::new(),
-            memory64: Vec::new(),
-            time: 0x5f00_0000,
-        }
+        DumpBuilder { buf: vec![0; 32], directory: Vec::new(), memory64: Vec::new(), time: 0x5f00_0000 }
     }
 
     /// Sets the header's time stamp.
@@ -83,7 +78,7 @@ impl DumpBuilder {
 
     /// Appends `bytes` (8-byte aligned) and returns their RVA.
     pub fn append(&mut self, bytes: &[u8]) -> u32 {
-        while self.buf.len() % 8 != 0 {
+        while !self.buf.len().is_multiple_of(8) {
             self.buf.push(0);
         }
         let rva = self.buf.len() as u32;
@@ -125,7 +120,7 @@ impl DumpBuilder {
         let mut directory = self.directory.clone();
         let mut mem64_base = 0;
         if !self.memory64.is_empty() {
-            while buf.len() % 8 != 0 {
+            while !buf.len().is_multiple_of(8) {
                 buf.push(0);
             }
             let rva = buf.len() as u32;
@@ -142,7 +137,7 @@ impl DumpBuilder {
             }
             directory.push((MEMORY64_LIST, list_size as u32, rva));
         } else {
-            while buf.len() % 4 != 0 {
+            while !buf.len().is_multiple_of(4) {
                 buf.push(0);
             }
         }
@@ -264,13 +259,7 @@ pub fn system_info(arch: u16, platform: u32, csd_rva: u32) -> Vec<u8> {
 }
 
 /// An Exception stream body.
-pub fn exception(
-    thread_id: u32,
-    code: u32,
-    address: u64,
-    context_rva: u32,
-    context_len: u32,
-) -> Vec<u8> {
+pub fn exception(thread_id: u32, code: u32, address: u64, context_rva: u32, context_len: u32) -> Vec<u8> {
     let mut b = vec![0u8; 168];
     b[0..4].copy_from_slice(&thread_id.to_le_bytes());
     b[8..12].copy_from_slice(&code.to_le_bytes());
@@ -370,18 +359,8 @@ pub fn linux_amd64_dump(threads: u32, memory64_bytes: u64) -> DumpBuilder {
     b.stream(
         MODULE_LIST,
         &module_list(&[
-            Module {
-                base: 0x40_0000,
-                size: 0x2_0000,
-                name_rva: exe_name,
-                cv: (exe_cv, 24),
-            },
-            Module {
-                base: 0x7f12_3400_0000,
-                size: 0x1c_0000,
-                name_rva: libc_name,
-                cv: (libc_cv, 24),
-            },
+            Module { base: 0x40_0000, size: 0x2_0000, name_rva: exe_name, cv: (exe_cv, 24) },
+            Module { base: 0x7f12_3400_0000, size: 0x1c_0000, name_rva: libc_name, cv: (libc_cv, 24) },
         ]),
     );
     let csd = b.string("Linux 6.1.0 #1 SMP x86_64");
@@ -391,10 +370,7 @@ pub fn linux_amd64_dump(threads: u32, memory64_bytes: u64) -> DumpBuilder {
         b.stream(EXCEPTION, &exception(1000, 11, 0, ctx, AMD64_CONTEXT_SIZE));
     }
     b.stream(LINUX_CMD_LINE, b"/usr/bin/synthetic\0--crash\0");
-    b.stream(
-        LINUX_MAPS,
-        b"00400000-00420000 r-xp 00000000 08:01 1234 /usr/bin/synthetic\n",
-    );
+    b.stream(LINUX_MAPS, b"00400000-00420000 r-xp 00000000 08:01 1234 /usr/bin/synthetic\n");
     let mut done = 0;
     let mut addr = 0x5555_0000_0000u64;
     while done < memory64_bytes {
@@ -418,10 +394,7 @@ mod tests {
         let dir = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
         assert_eq!(count, 8);
         let last = dir + 12 * (count - 1);
-        assert_eq!(
-            u32::from_le_bytes(bytes[last..last + 4].try_into().unwrap()),
-            MEMORY64_LIST
-        );
+        assert_eq!(u32::from_le_bytes(bytes[last..last + 4].try_into().unwrap()), MEMORY64_LIST);
         assert_eq!(bytes.len() as u64, (dir + 12 * count) as u64 + (3 << 20));
     }
 

@@ -42,20 +42,16 @@ pub const CONTEXT_AMD64_XSTATE: u32 = CONTEXT_AMD64 | 0x40;
 /// contexts only).
 pub const CONTEXT_AMD64_KERNEL_CET: u32 = CONTEXT_AMD64 | 0x80;
 /// `CONTEXT_FULL`: control, integer and floating-point registers.
-pub const CONTEXT_AMD64_FULL: u32 =
-    CONTEXT_AMD64_CONTROL | CONTEXT_AMD64_INTEGER | CONTEXT_AMD64_FLOATING_POINT;
+pub const CONTEXT_AMD64_FULL: u32 = CONTEXT_AMD64_CONTROL | CONTEXT_AMD64_INTEGER | CONTEXT_AMD64_FLOATING_POINT;
 /// `CONTEXT_ALL`: everything except the XSAVE area.
-pub const CONTEXT_AMD64_ALL: u32 =
-    CONTEXT_AMD64_FULL | CONTEXT_AMD64_SEGMENTS | CONTEXT_AMD64_DEBUG_REGISTERS;
+pub const CONTEXT_AMD64_ALL: u32 = CONTEXT_AMD64_FULL | CONTEXT_AMD64_SEGMENTS | CONTEXT_AMD64_DEBUG_REGISTERS;
 
 /// `XMM_SAVE_AREA32` (`XSAVE_FORMAT`, `MDXmmSaveArea32AMD64`): the 512-byte
 /// image of the `FXSAVE` instruction.
 ///
 /// The same layout is used by [`super::x86::ContextX86::fxsave`]; in 32-bit
 /// mode only eight XMM registers exist.
-#[derive(
-    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct XmmSaveArea32 {
     /// x87 control word.
@@ -99,9 +95,7 @@ const _: () = assert!(core::mem::offset_of!(XmmSaveArea32, xmm_registers) == 160
 /// 16 bytes in memory; in a file it is just bytes.
 ///
 /// Note that [`ContextAmd64::context_flags`] is at offset `0x30`, not 0.
-#[derive(
-    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextAmd64 {
     /// Home slot of the first register parameter (not a register; usually
@@ -260,19 +254,7 @@ impl ContextAmd64 {
 
 /// `CONTEXT_CHUNK`: one region of an extended context, located relative to
 /// the [`ContextEx`] that holds it.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextChunk {
     /// Signed byte offset of the region from the start of the `CONTEXT_EX`.
@@ -299,19 +281,7 @@ impl ContextChunk {
 /// whose flags include `CONTEXT_XSTATE`. (Crashpad calls it
 /// `MinidumpContextExHeader`.)
 #[doc(alias = "CONTEXT_EX")]
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextEx {
     /// The whole record: `CONTEXT`, `CONTEXT_EX` and XSAVE area (negative
@@ -329,19 +299,7 @@ pub type ContextExHeader = ContextEx;
 
 /// `XSAVE_AREA_HEADER`, 64 bytes: the header of an XSAVE image, and the
 /// first thing in the [`ContextEx::xstate`] chunk.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct XSaveAreaHeader {
     /// `XSTATE_BV`: bit `n` set when component `n` (`XSTATE_*`) was saved;
@@ -370,19 +328,7 @@ impl XSaveAreaHeader {
 
 /// `YMMCONTEXT`: the [`XSTATE_AVX`] component, the upper 128 bits of
 /// `YMM0`-`YMM15` (the lower halves are the XMM registers).
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct YmmContext {
     /// Upper halves of `YMM0`-`YMM15`.
@@ -393,19 +339,7 @@ const _: () = assert!(core::mem::size_of::<YmmContext>() == 256);
 /// `XSAVE_CET_U_FORMAT`, 16 bytes: the [`XSTATE_CET_U`] component, user-mode
 /// control-flow-enforcement state (Crashpad's
 /// `MinidumpAMD64XSaveFormatCetU`).
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct XSaveCetUFormat {
     /// `Ia32CetUMsr`: the `IA32_U_CET` MSR (shadow stack and indirect
@@ -476,8 +410,7 @@ pub const XSTATE_MASK_AVX: u64 = 1 << XSTATE_AVX;
 /// `XSTATE_MASK_MPX`: both MPX components.
 pub const XSTATE_MASK_MPX: u64 = (1 << XSTATE_MPX_BNDREGS) | (1 << XSTATE_MPX_BNDCSR);
 /// `XSTATE_MASK_AVX512`: the three AVX-512 components.
-pub const XSTATE_MASK_AVX512: u64 =
-    (1 << XSTATE_AVX512_KMASK) | (1 << XSTATE_AVX512_ZMM_H) | (1 << XSTATE_AVX512_ZMM);
+pub const XSTATE_MASK_AVX512: u64 = (1 << XSTATE_AVX512_KMASK) | (1 << XSTATE_AVX512_ZMM_H) | (1 << XSTATE_AVX512_ZMM);
 /// `XSTATE_MASK_IPT`.
 pub const XSTATE_MASK_IPT: u64 = 1 << XSTATE_IPT;
 /// `XSTATE_MASK_PASID`.
@@ -567,11 +500,7 @@ mod tests {
         put32(&mut bytes, CTX + 16, EX as u32);
         put32(&mut bytes, CTX + 20, xstate_len);
         let x = CTX + EX;
-        put64(
-            &mut bytes,
-            x,
-            XSTATE_MASK_LEGACY | XSTATE_MASK_AVX | XSTATE_MASK_CET_U,
-        );
+        put64(&mut bytes, x, XSTATE_MASK_LEGACY | XSTATE_MASK_AVX | XSTATE_MASK_CET_U);
         put64(&mut bytes, x + 64, 0x1111); // ymm0 upper, low half
         put64(&mut bytes, x + 64 + 256 + 8, 0x7ffe_0000_1000); // ssp
 

@@ -49,19 +49,7 @@ pub const CONTEXT_ARM_REG_LR: usize = 14;
 pub const CONTEXT_ARM_REG_PC: usize = 15;
 
 /// `MDFloatingSaveAreaARM`: VFP state, 296 bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct FloatingSaveAreaArm {
     /// `FPSCR`, the VFP status and control register (low 32 bits).
@@ -74,19 +62,7 @@ pub struct FloatingSaveAreaArm {
 const _: () = assert!(core::mem::size_of::<FloatingSaveAreaArm>() == 296);
 
 /// `MDRawContextARM`, 368 bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextArm {
     /// [`CONTEXT_ARM`] plus `CONTEXT_ARM_*` group bits.
@@ -149,8 +125,7 @@ pub const CONTEXT_ARM_NT_FLOATING_POINT: u32 = CONTEXT_ARM_NT | 0x04;
 /// registers are valid.
 pub const CONTEXT_ARM_NT_DEBUG_REGISTERS: u32 = CONTEXT_ARM_NT | 0x08;
 /// Windows `CONTEXT_ARM_FULL`: control, integer and floating point.
-pub const CONTEXT_ARM_NT_FULL: u32 =
-    CONTEXT_ARM_NT_CONTROL | CONTEXT_ARM_NT_INTEGER | CONTEXT_ARM_NT_FLOATING_POINT;
+pub const CONTEXT_ARM_NT_FULL: u32 = CONTEXT_ARM_NT_CONTROL | CONTEXT_ARM_NT_INTEGER | CONTEXT_ARM_NT_FLOATING_POINT;
 /// Windows `CONTEXT_ARM_ALL`: everything.
 pub const CONTEXT_ARM_NT_ALL: u32 = CONTEXT_ARM_NT_FULL | CONTEXT_ARM_NT_DEBUG_REGISTERS;
 
@@ -160,19 +135,7 @@ pub const ARM_MAX_BREAKPOINTS: usize = 8;
 pub const ARM_MAX_WATCHPOINTS: usize = 1;
 
 /// The Windows-on-Arm32 `CONTEXT`, 416 bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextArmNt {
     /// [`CONTEXT_ARM_NT`] plus `CONTEXT_ARM_NT_*` group bits.

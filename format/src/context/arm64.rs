@@ -29,12 +29,10 @@ pub const CONTEXT_ARM64_X18: u32 = CONTEXT_ARM64 | 0x10;
 /// `CONTEXT_ARM64_XSTATE` (recent SDKs): extended state (SVE) follows.
 pub const CONTEXT_ARM64_XSTATE: u32 = CONTEXT_ARM64 | 0x20;
 /// `CONTEXT_ARM64_FULL`: control, integer and floating point.
-pub const CONTEXT_ARM64_FULL: u32 =
-    CONTEXT_ARM64_CONTROL | CONTEXT_ARM64_INTEGER | CONTEXT_ARM64_FLOATING_POINT;
+pub const CONTEXT_ARM64_FULL: u32 = CONTEXT_ARM64_CONTROL | CONTEXT_ARM64_INTEGER | CONTEXT_ARM64_FLOATING_POINT;
 /// `CONTEXT_ARM64_ALL`: everything but XSTATE. (Breakpad's
 /// `MD_CONTEXT_ARM64_ALL` lacks [`CONTEXT_ARM64_X18`].)
-pub const CONTEXT_ARM64_ALL: u32 =
-    CONTEXT_ARM64_FULL | CONTEXT_ARM64_DEBUG_REGISTERS | CONTEXT_ARM64_X18;
+pub const CONTEXT_ARM64_ALL: u32 = CONTEXT_ARM64_FULL | CONTEXT_ARM64_DEBUG_REGISTERS | CONTEXT_ARM64_X18;
 
 /// `ARM64_MAX_BREAKPOINTS`: entries of [`ContextArm64::bcr`] and `bvr`.
 pub const ARM64_MAX_BREAKPOINTS: usize = 8;
@@ -57,19 +55,7 @@ pub const CONTEXT_ARM64_REG_SP: usize = 31;
 pub const CONTEXT_ARM64_REG_PC: usize = 32;
 
 /// `ARM64_NT_CONTEXT`, 912 (`0x390`) bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextArm64 {
     /// [`CONTEXT_ARM64`] plus `CONTEXT_ARM64_*` group bits.
@@ -156,27 +142,14 @@ pub const CONTEXT_ARM64_INTEGER_OLD: u32 = CONTEXT_ARM64_OLD | 0x02;
 /// `MD_CONTEXT_ARM64_FLOATING_POINT_OLD`: `float_save` is valid.
 pub const CONTEXT_ARM64_FLOATING_POINT_OLD: u32 = CONTEXT_ARM64_OLD | 0x04;
 /// `MD_CONTEXT_ARM64_FULL_OLD`: integer and floating point.
-pub const CONTEXT_ARM64_FULL_OLD: u32 =
-    CONTEXT_ARM64_INTEGER_OLD | CONTEXT_ARM64_FLOATING_POINT_OLD;
+pub const CONTEXT_ARM64_FULL_OLD: u32 = CONTEXT_ARM64_INTEGER_OLD | CONTEXT_ARM64_FLOATING_POINT_OLD;
 /// `MD_CONTEXT_ARM64_ALL_OLD`: the same as [`CONTEXT_ARM64_FULL_OLD`].
 pub const CONTEXT_ARM64_ALL_OLD: u32 = CONTEXT_ARM64_FULL_OLD;
 
 /// `MDFloatingSaveAreaARM64_Old`: FP/SIMD state of the old layout, 520
 /// bytes. Note the status register comes before the control register here,
 /// unlike in [`ContextArm64`].
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct FloatingSaveAreaArm64Old {
     /// `FPSR`: floating-point status register.
@@ -190,9 +163,7 @@ const _: () = assert!(core::mem::size_of::<FloatingSaveAreaArm64Old>() == 520);
 
 /// `MDRawContextARM64_Old`, 796 (`0x31c`) bytes; Breakpad declares it under
 /// `#pragma pack(4)`, so `float_save` starts at the unaligned `0x114`.
-#[derive(
-    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextArm64Old {
     /// [`CONTEXT_ARM64_OLD`] plus group bits, as a 64-bit word whose high

@@ -22,8 +22,7 @@ pub const CONTEXT_MIPS_FLOATING_POINT: u32 = CONTEXT_MIPS | 0x04;
 /// `MD_CONTEXT_MIPS_DSP`: `hi`, `lo` and `dsp_control` are valid.
 pub const CONTEXT_MIPS_DSP: u32 = CONTEXT_MIPS | 0x08;
 /// `MD_CONTEXT_MIPS_FULL`: integer, floating point and DSP.
-pub const CONTEXT_MIPS_FULL: u32 =
-    CONTEXT_MIPS_INTEGER | CONTEXT_MIPS_FLOATING_POINT | CONTEXT_MIPS_DSP;
+pub const CONTEXT_MIPS_FULL: u32 = CONTEXT_MIPS_INTEGER | CONTEXT_MIPS_FLOATING_POINT | CONTEXT_MIPS_DSP;
 /// `MD_CONTEXT_MIPS_ALL`: the same as [`CONTEXT_MIPS_FULL`].
 pub const CONTEXT_MIPS_ALL: u32 = CONTEXT_MIPS_FULL;
 
@@ -37,8 +36,7 @@ pub const CONTEXT_MIPS64_FLOATING_POINT: u32 = CONTEXT_MIPS64 | 0x04;
 /// `MD_CONTEXT_MIPS64_DSP`.
 pub const CONTEXT_MIPS64_DSP: u32 = CONTEXT_MIPS64 | 0x08;
 /// `MD_CONTEXT_MIPS64_FULL`: integer, floating point and DSP.
-pub const CONTEXT_MIPS64_FULL: u32 =
-    CONTEXT_MIPS64_INTEGER | CONTEXT_MIPS64_FLOATING_POINT | CONTEXT_MIPS64_DSP;
+pub const CONTEXT_MIPS64_FULL: u32 = CONTEXT_MIPS64_INTEGER | CONTEXT_MIPS64_FLOATING_POINT | CONTEXT_MIPS64_DSP;
 /// `MD_CONTEXT_MIPS64_ALL`: the same as [`CONTEXT_MIPS64_FULL`].
 pub const CONTEXT_MIPS64_ALL: u32 = CONTEXT_MIPS64_FULL;
 
@@ -77,19 +75,7 @@ pub const CONTEXT_MIPS_REG_FP: usize = 30;
 pub const CONTEXT_MIPS_REG_RA: usize = 31;
 
 /// `MDFloatingSaveAreaMIPS`: FPU state, 264 bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct FloatingSaveAreaMips {
     /// `f0`-`f31`, 64 bits each (a single-precision value in the low half).
@@ -102,19 +88,7 @@ pub struct FloatingSaveAreaMips {
 const _: () = assert!(core::mem::size_of::<FloatingSaveAreaMips>() == 264);
 
 /// `MDRawContextMIPS`, 600 bytes, for 32- and 64-bit MIPS alike.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextMips {
     /// [`CONTEXT_MIPS`] or [`CONTEXT_MIPS64`] plus group bits.

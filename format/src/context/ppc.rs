@@ -36,19 +36,7 @@ pub const CONTEXT_PPC_REG_SP: usize = 1;
 
 /// `MDFloatingSaveAreaPPC` (`ppc_float_state`), 264 bytes; also used by
 /// PowerPC 64.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct FloatingSaveAreaPpc {
     /// `f0`-`f31` (IEEE doubles, stored as integers).
@@ -62,19 +50,7 @@ const _: () = assert!(core::mem::size_of::<FloatingSaveAreaPpc>() == 264);
 
 /// `MDVectorSaveAreaPPC` (`ppc_vector_state`), 576 bytes; also used by
 /// PowerPC 64.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct VectorSaveAreaPpc {
     /// AltiVec registers `v0`-`v31`.
@@ -92,19 +68,7 @@ const _: () = assert!(core::mem::size_of::<VectorSaveAreaPpc>() == 576);
 
 /// `MDRawContextPPC`, 1004 bytes (declared under `#pragma pack(4)`, so no
 /// tail padding).
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextPpc {
     /// [`CONTEXT_PPC`] plus group bits (Breakpad's addition to the Mac

@@ -22,8 +22,7 @@ pub const CONTEXT_PPC64_VECTOR: u32 = CONTEXT_PPC64 | 0x20;
 /// `MD_CONTEXT_PPC64_FULL`: the same as [`CONTEXT_PPC64_BASE`].
 pub const CONTEXT_PPC64_FULL: u32 = CONTEXT_PPC64_BASE;
 /// `MD_CONTEXT_PPC64_ALL`: base, floating point and vector.
-pub const CONTEXT_PPC64_ALL: u32 =
-    CONTEXT_PPC64_FULL | CONTEXT_PPC64_FLOATING_POINT | CONTEXT_PPC64_VECTOR;
+pub const CONTEXT_PPC64_ALL: u32 = CONTEXT_PPC64_FULL | CONTEXT_PPC64_FLOATING_POINT | CONTEXT_PPC64_VECTOR;
 
 /// `MD_CONTEXT_PPC64_GPR_COUNT`: entries of [`ContextPpc64::gpr`].
 pub const CONTEXT_PPC64_GPR_COUNT: usize = 32;
@@ -31,19 +30,7 @@ pub const CONTEXT_PPC64_GPR_COUNT: usize = 32;
 pub const CONTEXT_PPC64_REG_SP: usize = 1;
 
 /// `MDRawContextPPC64`, 1160 bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextPpc64 {
     /// [`CONTEXT_PPC64`] plus group bits, as a 64-bit word whose high half is

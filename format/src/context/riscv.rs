@@ -50,19 +50,7 @@ pub const RISCV_REG_SP: usize = 2;
 pub const RISCV_REG_FP: usize = 8;
 
 /// `MDRawContextRISCV`, 268 bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextRiscv {
     /// [`CONTEXT_RISCV`] plus group bits.
@@ -125,19 +113,7 @@ impl ContextRiscv {
 /// `MDRawContextRISCV64`, 528 bytes: 524 bytes of fields and the 4 bytes of
 /// tail padding the C compilers add (the structure holds 64-bit members),
 /// which are part of what Breakpad and Crashpad write.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextRiscv64 {
     /// [`CONTEXT_RISCV64`] plus group bits.

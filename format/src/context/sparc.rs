@@ -23,8 +23,7 @@ pub const CONTEXT_SPARC_EXTRA: u32 = CONTEXT_SPARC | 0x08;
 /// `MD_CONTEXT_SPARC_FULL`: control and integer registers.
 pub const CONTEXT_SPARC_FULL: u32 = CONTEXT_SPARC_CONTROL | CONTEXT_SPARC_INTEGER;
 /// `MD_CONTEXT_SPARC_ALL`: everything.
-pub const CONTEXT_SPARC_ALL: u32 =
-    CONTEXT_SPARC_FULL | CONTEXT_SPARC_FLOATING_POINT | CONTEXT_SPARC_EXTRA;
+pub const CONTEXT_SPARC_ALL: u32 = CONTEXT_SPARC_FULL | CONTEXT_SPARC_FLOATING_POINT | CONTEXT_SPARC_EXTRA;
 
 /// `MD_CONTEXT_SPARC_GPR_COUNT`: entries of [`ContextSparc::g_r`].
 pub const CONTEXT_SPARC_GPR_COUNT: usize = 32;
@@ -37,19 +36,7 @@ pub const CONTEXT_SPARC_REG_SP: usize = 14;
 pub const CONTEXT_SPARC_REG_FP: usize = 30;
 
 /// `MDFloatingSaveAreaSPARC`: FPU state, 272 bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct FloatingSaveAreaSparc {
     /// Floating-point registers.
@@ -62,19 +49,7 @@ pub struct FloatingSaveAreaSparc {
 const _: () = assert!(core::mem::size_of::<FloatingSaveAreaSparc>() == 272);
 
 /// `MDRawContextSPARC`, 584 bytes.
-#[derive(
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    Unaligned,
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextSparc {
     /// [`CONTEXT_SPARC`] plus group bits.

@@ -30,10 +30,8 @@ pub const CONTEXT_X86_XSTATE: u32 = CONTEXT_X86 | 0x40;
 /// `CONTEXT_FULL`: control, integer and segment registers.
 pub const CONTEXT_X86_FULL: u32 = CONTEXT_X86_CONTROL | CONTEXT_X86_INTEGER | CONTEXT_X86_SEGMENTS;
 /// `CONTEXT_ALL`: everything except the XSAVE area.
-pub const CONTEXT_X86_ALL: u32 = CONTEXT_X86_FULL
-    | CONTEXT_X86_FLOATING_POINT
-    | CONTEXT_X86_DEBUG_REGISTERS
-    | CONTEXT_X86_EXTENDED_REGISTERS;
+pub const CONTEXT_X86_ALL: u32 =
+    CONTEXT_X86_FULL | CONTEXT_X86_FLOATING_POINT | CONTEXT_X86_DEBUG_REGISTERS | CONTEXT_X86_EXTENDED_REGISTERS;
 
 /// `SIZE_OF_80387_REGISTERS`: bytes of [`FloatingSaveAreaX86::register_area`]
 /// (eight 10-byte x87 registers).
@@ -43,9 +41,7 @@ pub const MAXIMUM_SUPPORTED_EXTENSION: usize = 512;
 
 /// `FLOATING_SAVE_AREA` (`MDFloatingSaveAreaX86`): the x87 state in the
 /// layout of the `FSAVE` instruction, 112 bytes.
-#[derive(
-    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct FloatingSaveAreaX86 {
     /// x87 control word (in the low 16 bits).
@@ -85,9 +81,7 @@ impl FloatingSaveAreaX86 {
 ///
 /// [`ContextX86::context_flags`] tells which groups of fields are valid (see
 /// the `CONTEXT_X86_*` constants); the others are usually zero.
-#[derive(
-    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
-)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct ContextX86 {
     /// [`CONTEXT_X86`] plus `CONTEXT_X86_*` group bits.
