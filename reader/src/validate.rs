@@ -63,6 +63,9 @@ pub fn validate(dump: &Minidump<'_>) -> Report {
         for t in threads.iter() {
             r.check(t.stack());
             r.check(t.context());
+            if let Some(Some(x)) = r.check(dump.xstate(&t.raw.thread_context)) {
+                let _ = (x.ymm_upper(), x.cet_u());
+            }
         }
     }
     if let Some(threads) = r.stream(dump.stream::<ThreadExList>()) {
