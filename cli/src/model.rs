@@ -68,7 +68,7 @@ fn system_info(s: SystemInfo) -> Value {
 
 fn thread(t: Thread) -> Value {
     let r = t.raw;
-    json!({
+    let mut v = json!({
         "thread_id": hex(r.thread_id.get()),
         "suspend_count": r.suspend_count.get(),
         "priority_class": hex(r.priority_class.get()),
@@ -76,7 +76,19 @@ fn thread(t: Thread) -> Value {
         "teb": hex(r.teb.get()),
         "stack": { "start": hex(r.stack.start_of_memory_range.get()), "size": r.stack.memory.data_size.get(), "rva": hex(r.stack.memory.rva.get()) },
         "context": context(t.context()),
-    })
+    });
+    match t.xstate() {
+        Ok(None) => {}
+        Ok(Some(x)) => {
+            v["xstate"] = json!({
+                "mask": hex(x.header.mask.get()),
+                "compaction_mask": hex(x.header.compaction_mask.get()),
+                "cet_ssp": x.cet_u().map(|c| hex(c.ssp())),
+            })
+        }
+        Err(e) => v["xstate"] = err(&e),
+    }
+    v
 }
 
 fn module(m: Module) -> Value {

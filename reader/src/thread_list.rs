@@ -81,6 +81,12 @@ impl<'a> Thread<'a> {
     pub fn context(&self) -> Result<Context<'a>> {
         self.dump.context(&self.raw.thread_context)
     }
+
+    /// The AMD64 extended state (AVX, CET, ...) stored after the context, if
+    /// any.
+    pub fn xstate(&self) -> Result<Option<crate::xstate::XState<'a>>> {
+        self.dump.xstate(&self.raw.thread_context)
+    }
 }
 
 /// The ThreadExList stream.
