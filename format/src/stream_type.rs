@@ -144,6 +144,10 @@ stream_types! {
     MOZ_LINUX_LIMITS = 0x4d7a_0003, "MozLinuxLimits";
     /// Mozilla: errors met while writing the dump (JSON).
     MOZ_SOFT_ERRORS = 0x4d7a_0004, "MozSoftErrors";
+    /// mdump: streams the writer could not gather, one per line as
+    /// `<stream type in hex> <reason>` (UTF-8 text). Their directory slots
+    /// are left as `UnusedStream`.
+    MDUMP_WRITE_ERRORS = 0x6d64_0001, "MdumpWriteErrors";
 }
 
 impl From<u32> for StreamType {
