@@ -123,10 +123,10 @@ fn module(m: Module) -> Value {
         "checksum": hex(r.checksum.get()),
         "time_date_stamp": hex(r.time_date_stamp.get()),
         "code_file": match m.name() { Ok(n) => Value::String(n.to_string_lossy()), Err(e) => err(&e) },
-        "code_identifier": m.code_identifier(),
-        "debug_file": m.debug_file(),
-        "debug_identifier": m.debug_identifier(),
-        "version": m.version(),
+        "code_identifier": m.code_identifier().map(|x| x.to_string()),
+        "debug_file": m.debug_file().map(|x| x.to_string()),
+        "debug_identifier": m.debug_identifier().map(|x| x.to_string()),
+        "version": m.version().map(|x| x.to_string()),
         "cv_record": cv,
     })
 }

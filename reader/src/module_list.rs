@@ -7,11 +7,11 @@ use crate::list::count_prefixed;
 use crate::minidump::{Minidump, Stream};
 use crate::string::MinidumpStr;
 use crate::system_info::SystemInfo;
+use core::fmt;
 use mdump_format::codeview::*;
 use mdump_format::module::{MinidumpModule, VS_FFI_SIGNATURE};
 use mdump_format::system_info::*;
 use mdump_format::StreamType;
-use std::fmt::Write as _;
 
 /// Largest CodeView record accepted (Breakpad's limit too): real ones hold a
 /// GUID and a path.
@@ -149,16 +149,153 @@ impl<'a> CodeView<'a> {
     }
 }
 
+/// Writes `bytes` as upper- or lower-case hex without allocating.
+fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8], upper: bool) -> fmt::Result {
+    let digits: &[u8; 16] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+    let mut buf = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        for (i, b) in chunk.iter().enumerate() {
+            buf[2 * i] = digits[usize::from(b >> 4)];
+            buf[2 * i + 1] = digits[usize::from(b & 0xf)];
+        }
+        // Only ASCII hex digits were written.
+        f.write_str(core::str::from_utf8(&buf[..2 * chunk.len()]).map_err(|_| fmt::Error)?)?;
+    }
+    Ok(())
+}
+
+/// A GUID's bytes in the order they are printed (the first three groups are
+/// stored little-endian).
+fn guid_print_order(g: &Guid) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[..4].copy_from_slice(&g.data1.get().to_be_bytes());
+    b[4..6].copy_from_slice(&g.data2.get().to_be_bytes());
+    b[6..8].copy_from_slice(&g.data3.get().to_be_bytes());
+    b[8..].copy_from_slice(&g.data4);
+    b
+}
+
+/// The identifier symbol files are stored under ("debug id"), as a value:
+/// formatting it (`Display`) gives Breakpad's and the Microsoft symbol
+/// server's spelling, e.g. `5A9832E5287241C1838ED98914E9B7FF1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DebugId {
+    /// From an `RSDS` record: the PDB's GUID and age.
+    Pdb70 {
+        /// The PDB GUID.
+        guid: Guid,
+        /// The PDB age.
+        age: u32,
+    },
+    /// From an `NB10` record: the PDB's time stamp signature and age.
+    Pdb20 {
+        /// The PDB signature.
+        signature: u32,
+        /// The PDB age.
+        age: u32,
+    },
+    /// From a `BpEL` build id: its first 16 bytes (zero padded) read as a
+    /// GUID, with age 0.
+    Elf {
+        /// The build id's first 16 bytes as a GUID.
+        guid: Guid,
+    },
+}
+
+impl fmt::Display for DebugId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DebugId::Pdb70 { guid, age } => {
+                write_hex(f, &guid_print_order(guid), true)?;
+                write!(f, "{age:x}")
+            }
+            DebugId::Pdb20 { signature, age } => write!(f, "{signature:08X}{age:x}"),
+            DebugId::Elf { guid } => {
+                write_hex(f, &guid_print_order(guid), true)?;
+                f.write_str("0")
+            }
+        }
+    }
+}
+
+/// The identifier of the module file itself ("code id").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeId<'a> {
+    /// A PE image: its time stamp and size, printed `%08X%x`.
+    Pe {
+        /// `TimeDateStamp` of the PE header.
+        time_date_stamp: u32,
+        /// `SizeOfImage` of the PE header.
+        size_of_image: u32,
+    },
+    /// An ELF build id, printed as lower-case hex.
+    BuildId(&'a [u8]),
+    /// A platform Breakpad gives no real code id: printed `id`.
+    Placeholder,
+}
+
+impl fmt::Display for CodeId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodeId::Pe { time_date_stamp, size_of_image } => write!(f, "{time_date_stamp:08X}{size_of_image:x}"),
+            CodeId::BuildId(b) => write_hex(f, b, false),
+            CodeId::Placeholder => f.write_str("id"),
+        }
+    }
+}
+
+/// Where a module's debug file name comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DebugFile<'a> {
+    /// The PDB name of an `RSDS`/`NB10` record (8-bit text).
+    Pdb(&'a [u8]),
+    /// The module's own path (ELF modules: the binary holds its symbols).
+    CodeFile(MinidumpStr<'a>),
+    /// The file name of an `IMAGE_DEBUG_MISC` record, 8-bit text.
+    Misc(&'a [u8]),
+    /// The file name of an `IMAGE_DEBUG_MISC` record, UTF-16LE.
+    MiscUtf16(&'a [u8]),
+}
+
+impl fmt::Display for DebugFile<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DebugFile::Pdb(b) | DebugFile::Misc(b) => {
+                for chunk in b.utf8_chunks() {
+                    f.write_str(chunk.valid())?;
+                    if !chunk.invalid().is_empty() {
+                        f.write_str("\u{fffd}")?;
+                    }
+                }
+                Ok(())
+            }
+            DebugFile::CodeFile(s) => fmt::Display::fmt(s, f),
+            DebugFile::MiscUtf16(b) => {
+                let units = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|&u| u != 0);
+                for c in char::decode_utf16(units) {
+                    fmt::Write::write_char(f, c.unwrap_or(char::REPLACEMENT_CHARACTER))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A Windows file version, `major.minor.build.revision`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Version(pub [u16; 4]);
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [a, b, c, d] = self.0;
+        write!(f, "{a}.{b}.{c}.{d}")
+    }
+}
+
 /// Formats a GUID and age the way Microsoft's symbol server (and Breakpad)
 /// name debug ids: 32 upper-case hex digits, then the age in lower-case hex.
 pub fn guid_age_id(guid: &Guid, age: u32) -> String {
-    let mut s = String::with_capacity(40);
-    let _ = write!(s, "{:08X}{:04X}{:04X}", guid.data1.get(), guid.data2.get(), guid.data3.get());
-    for b in guid.data4 {
-        let _ = write!(s, "{b:02X}");
-    }
-    let _ = write!(s, "{age:x}");
-    s
+    DebugId::Pdb70 { guid: *guid, age }.to_string()
 }
 
 /// A GUID in its registry form: `5a9832e5-2872-41c1-838e-d98914e9b7ff`.
@@ -180,23 +317,23 @@ pub fn guid_string(g: &Guid) -> String {
     )
 }
 
-/// The debug id Breakpad derives from an ELF build id: its first 16 bytes
-/// (zero-padded) read as a GUID, then age 0.
-pub fn elf_debug_id(build_id: &[u8]) -> String {
+/// The GUID Breakpad derives from an ELF build id: its first 16 bytes, zero
+/// padded.
+pub fn elf_guid(build_id: &[u8]) -> Guid {
     let mut g = [0u8; 16];
     let n = build_id.len().min(16);
     g[..n].copy_from_slice(&build_id[..n]);
-    let guid = zerocopy::transmute!(g);
-    guid_age_id(&guid, 0)
+    zerocopy::transmute!(g)
+}
+
+/// The debug id Breakpad derives from an ELF build id, as a string.
+pub fn elf_debug_id(build_id: &[u8]) -> String {
+    DebugId::Elf { guid: elf_guid(build_id) }.to_string()
 }
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    CodeId::BuildId(bytes).to_string()
 }
 
 impl<'a> Module<'a> {
@@ -251,18 +388,19 @@ impl<'a> Module<'a> {
     }
 
     /// The code identifier, as Breakpad computes it: on Windows the PE time
-    /// stamp and image size (`%08X%x`); on Linux-like systems the build id in
-    /// hex when the CodeView record is `BpEL`, else the placeholder "id";
-    /// `None` when the platform is unknown or missing.
-    pub fn code_identifier(&self) -> Option<String> {
+    /// stamp and image size; on Linux-like systems the build id when the
+    /// CodeView record is `BpEL`, else the placeholder "id"; `None` when the
+    /// platform is unknown or missing.
+    pub fn code_identifier(&self) -> Option<CodeId<'a>> {
         match self.platform? {
-            PLATFORM_WIN32_NT | PLATFORM_WIN32_WINDOWS => {
-                Some(format!("{:08X}{:x}", self.raw.time_date_stamp.get(), self.raw.size_of_image.get()))
-            }
+            PLATFORM_WIN32_NT | PLATFORM_WIN32_WINDOWS => Some(CodeId::Pe {
+                time_date_stamp: self.raw.time_date_stamp.get(),
+                size_of_image: self.raw.size_of_image.get(),
+            }),
             PLATFORM_MAC_OS_X | PLATFORM_IOS | PLATFORM_SOLARIS | PLATFORM_ANDROID | PLATFORM_LINUX | PLATFORM_NACL
             | PLATFORM_PS3 | PLATFORM_FUCHSIA => match self.codeview() {
-                Ok(Some(CodeView::Elf { build_id })) => Some(hex(build_id)),
-                _ => Some("id".to_string()),
+                Ok(Some(CodeView::Elf { build_id })) => Some(CodeId::BuildId(build_id)),
+                _ => Some(CodeId::Placeholder),
             },
             _ => None,
         }
@@ -270,46 +408,44 @@ impl<'a> Module<'a> {
 
     /// The debug file: the PDB name of an `RSDS`/`NB10` record, the code file
     /// for an ELF build id, else the misc record's file name.
-    pub fn debug_file(&self) -> Option<String> {
+    pub fn debug_file(&self) -> Option<DebugFile<'a>> {
         match self.codeview() {
             Ok(Some(CodeView::Pdb70 { pdb_file_name, .. })) | Ok(Some(CodeView::Pdb20 { pdb_file_name, .. }))
                 if !pdb_file_name.is_empty() =>
             {
-                return Some(String::from_utf8_lossy(pdb_file_name).into_owned())
+                return Some(DebugFile::Pdb(pdb_file_name))
             }
-            Ok(Some(CodeView::Elf { .. })) => return Some(self.code_file()),
+            Ok(Some(CodeView::Elf { .. })) => return self.name().ok().map(DebugFile::CodeFile),
             _ => {}
         }
         let misc = self.debug_misc().ok().flatten()?;
-        let name = if misc.raw.unicode != 0 {
-            let units = misc.data.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-            crate::string::utf16_field_lossy(units)
+        if misc.raw.unicode != 0 {
+            let empty = misc.data.chunks_exact(2).next().is_none_or(|c| c == [0, 0]);
+            (!empty).then_some(DebugFile::MiscUtf16(misc.data))
         } else {
-            String::from_utf8_lossy(until_nul(misc.data)).into_owned()
-        };
-        (!name.is_empty()).then_some(name)
+            let name = until_nul(misc.data);
+            (!name.is_empty()).then_some(DebugFile::Misc(name))
+        }
     }
 
-    /// The debug identifier symbol files are stored under: GUID and age for
-    /// `RSDS`, signature and age for `NB10`, the build id as a GUID plus age 0
-    /// for `BpEL`.
-    pub fn debug_identifier(&self) -> Option<String> {
+    /// The debug identifier symbol files are stored under.
+    pub fn debug_identifier(&self) -> Option<DebugId> {
         match self.codeview().ok().flatten()? {
-            CodeView::Pdb70 { raw, .. } => Some(guid_age_id(&raw.signature, raw.age.get())),
-            CodeView::Pdb20 { raw, .. } => Some(format!("{:08X}{:x}", raw.signature.get(), raw.age.get())),
-            CodeView::Elf { build_id } if !build_id.is_empty() => Some(elf_debug_id(build_id)),
+            CodeView::Pdb70 { raw, .. } => Some(DebugId::Pdb70 { guid: raw.signature, age: raw.age.get() }),
+            CodeView::Pdb20 { raw, .. } => Some(DebugId::Pdb20 { signature: raw.signature.get(), age: raw.age.get() }),
+            CodeView::Elf { build_id } if !build_id.is_empty() => Some(DebugId::Elf { guid: elf_guid(build_id) }),
             _ => None,
         }
     }
 
-    /// The file version from the version resource ("5.1.2600.2180"), if any.
-    pub fn version(&self) -> Option<String> {
+    /// The file version from the version resource, if any.
+    pub fn version(&self) -> Option<Version> {
         let v = &self.raw.version_info;
         if v.signature.get() != VS_FFI_SIGNATURE || v.struct_version.get() & 0x0001_0000 == 0 {
             return None;
         }
         let (hi, lo) = (v.file_version_hi.get(), v.file_version_lo.get());
-        Some(format!("{}.{}.{}.{}", hi >> 16, hi & 0xffff, lo >> 16, lo & 0xffff))
+        Some(Version([(hi >> 16) as u16, hi as u16, (lo >> 16) as u16, lo as u16]))
     }
 }
 

@@ -44,6 +44,17 @@ impl<'a> MinidumpStr<'a> {
         self.units.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]))
     }
 
+    /// The characters, unpaired surrogates as U+FFFD; decodes on the fly
+    /// without allocating.
+    pub fn chars(&self) -> impl Iterator<Item = char> + 'a {
+        char::decode_utf16(self.units()).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+    }
+
+    /// Whether the string is well-formed UTF-16 (no unpaired surrogates).
+    pub fn is_well_formed(&self) -> bool {
+        char::decode_utf16(self.units()).all(|c| c.is_ok())
+    }
+
     /// Decodes the string; unpaired surrogates become U+FFFD instead of
     /// failing the whole string.
     pub fn to_string_lossy(&self) -> String {
@@ -55,6 +66,17 @@ impl<'a> MinidumpStr<'a> {
         char::decode_utf16(self.units())
             .collect::<core::result::Result<String, _>>()
             .map_err(|_| Error::new(ErrorKind::Malformed("unpaired UTF-16 surrogate"), self.offset))
+    }
+}
+
+impl core::fmt::Display for MinidumpStr<'_> {
+    /// The string, decoded as it is written out (unpaired surrogates as
+    /// U+FFFD); nothing is allocated.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for c in self.chars() {
+            core::fmt::Write::write_char(f, c)?;
+        }
+        Ok(())
     }
 }
 

@@ -80,7 +80,7 @@ pub fn validate(dump: &Minidump<'_>) -> Report {
     }
     if let Some(modules) = r.stream(dump.stream::<ModuleList>()) {
         for m in modules.iter() {
-            r.check(m.name().map(|n| n.to_string_lossy()));
+            r.check(m.name().map(|n| n.is_well_formed()));
             r.check(m.codeview());
             r.check(m.debug_misc());
             let _ = (m.code_identifier(), m.debug_identifier(), m.debug_file(), m.version());

@@ -31,9 +31,9 @@ fn threads_modules_exception_and_system_info() {
     let modules = dump.stream::<ModuleList>().unwrap().unwrap();
     let exe = modules.iter().next().unwrap();
     assert_eq!(exe.code_file(), "/usr/bin/synthetic");
-    assert_eq!(exe.code_identifier().unwrap(), "11".repeat(20));
-    assert_eq!(exe.debug_identifier().unwrap(), format!("{}0", "11".repeat(16)));
-    assert_eq!(exe.debug_file().unwrap(), "/usr/bin/synthetic");
+    assert_eq!(exe.code_identifier().unwrap().to_string(), "11".repeat(20));
+    assert_eq!(exe.debug_identifier().unwrap().to_string(), format!("{}0", "11".repeat(16)));
+    assert_eq!(exe.debug_file().unwrap().to_string(), "/usr/bin/synthetic");
     assert_eq!(modules.by_address(0x7f12_3400_1234).unwrap().code_file(), "/lib/x86_64-linux-gnu/libc.so.6");
     assert!(modules.by_address(0x3f_ffff).is_none());
 
@@ -105,9 +105,9 @@ fn x86_windows_dump() {
     assert!(matches!(c, Context::X86(_)));
     assert_eq!(c.instruction_pointer(), 0x41_4141);
     let m = dump.stream::<ModuleList>().unwrap().unwrap().get_first();
-    assert_eq!(m.debug_identifier().unwrap(), "5A9832E5287241C1838ED98914E9B7FF1");
-    assert_eq!(m.debug_file().unwrap(), "c:\\test_app.pdb");
-    assert_eq!(m.code_identifier().unwrap(), "000000002d000");
+    assert_eq!(m.debug_identifier().unwrap().to_string(), "5A9832E5287241C1838ED98914E9B7FF1");
+    assert_eq!(m.debug_file().unwrap().to_string(), "c:\\test_app.pdb");
+    assert_eq!(m.code_identifier().unwrap().to_string(), "000000002d000");
 }
 
 trait First<'a> {
