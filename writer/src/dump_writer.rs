@@ -113,7 +113,7 @@ impl<'d, W: Write + Seek> DumpWriter<'d, W> {
         };
         // Header and directory are written for real by `finish`; reserve them.
         let head = core::mem::size_of::<MinidumpHeader>() as u64
-            + (w.directory.len() * core::mem::size_of::<MinidumpDirectory>()) as u64;
+            + core::mem::size_of_val(w.directory) as u64;
         w.zeros(head)?;
         Ok(w)
     }
