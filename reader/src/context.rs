@@ -8,7 +8,6 @@
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::minidump::Minidump;
-use crate::system_info::SystemInfo;
 use mdump_format::context::amd64::ContextAmd64;
 use mdump_format::context::arm::ContextArm;
 use mdump_format::context::arm64::{ContextArm64, ContextArm64Old};
@@ -154,7 +153,7 @@ impl<'a> Minidump<'a> {
     /// exception's), identified as described in [`crate::context`].
     pub fn context(&self, location: &LocationDescriptor) -> Result<Context<'a>> {
         let bytes = self.location(location)?;
-        let arch = self.stream::<SystemInfo>().ok().flatten().map(|s| s.architecture());
+        let arch = self.system_info_raw().map(|s| s.processor_architecture.get());
         let kind = identify(bytes, arch)?;
         Context::view(kind, bytes)
     }

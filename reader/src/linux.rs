@@ -71,7 +71,20 @@ text_stream!(
 /// included, an empty final piece is not.
 pub fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
     let text = text.strip_suffix(b"\n").unwrap_or(text);
-    text.split(|&b| b == b'\n').filter(move |_| !text.is_empty())
+    let mut rest = (!text.is_empty()).then_some(text);
+    core::iter::from_fn(move || {
+        let t = rest?;
+        match memchr::memchr(b'\n', t) {
+            Some(i) => {
+                rest = Some(&t[i + 1..]);
+                Some(&t[..i])
+            }
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {
@@ -93,7 +106,7 @@ fn trim(mut s: &[u8]) -> &[u8] {
 }
 
 fn split_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
-    let i = s.iter().position(|&b| b == sep)?;
+    let i = memchr::memchr(sep, s)?;
     Some((&s[..i], &s[i + 1..]))
 }
 
@@ -146,7 +159,20 @@ impl<'a> LinuxLsbRelease<'a> {
 
 fn nul_separated(bytes: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
     let body = bytes.strip_suffix(b"\0").unwrap_or(bytes);
-    body.split(|&b| b == 0).filter(move |_| !body.is_empty())
+    let mut rest = (!body.is_empty()).then_some(body);
+    core::iter::from_fn(move || {
+        let t = rest?;
+        match memchr::memchr(0, t) {
+            Some(i) => {
+                rest = Some(&t[i + 1..]);
+                Some(&t[..i])
+            }
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
 }
 
 impl<'a> LinuxCmdLine<'a> {
@@ -191,7 +217,30 @@ impl MapsEntry<'_> {
 }
 
 fn hex_field(s: &[u8]) -> Option<u64> {
-    u64::from_str_radix(std::str::from_utf8(s).ok()?, 16).ok()
+    if s.is_empty() || s.len() > 16 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &b in s {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        v = v << 4 | u64::from(d);
+    }
+    Some(v)
+}
+
+fn dec_field(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    s.iter().try_fold(
+        0u64,
+        |v, &b| if b.is_ascii_digit() { v.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None },
+    )
 }
 
 /// Parses one maps line; `None` if it is malformed.
@@ -207,7 +256,7 @@ pub fn parse_maps_line(line: &[u8]) -> Option<MapsEntry<'_>> {
     let perms = field();
     let offset = hex_field(field())?;
     let dev = field();
-    let inode = std::str::from_utf8(field()).ok()?.parse().ok()?;
+    let inode = dec_field(field())?;
     let path = trim(rest);
     let (start, end) = split_once(range, b'-')?;
     Some(MapsEntry { start: hex_field(start)?, end: hex_field(end)?, perms, offset, dev, inode, path })

@@ -2,6 +2,7 @@
 
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind, Result};
+use mdump_format::system_info::MinidumpSystemInfo;
 use mdump_format::{
     LocationDescriptor, MemoryDescriptor, MinidumpDirectory, MinidumpHeader, StreamType, MINIDUMP_SIGNATURE,
     MINIDUMP_VERSION,
@@ -40,6 +41,7 @@ pub struct Minidump<'a> {
     bytes: Bytes<'a>,
     header: &'a MinidumpHeader,
     directory: &'a [MinidumpDirectory],
+    system: Option<&'a MinidumpSystemInfo>,
 }
 
 impl<'a> Minidump<'a> {
@@ -58,7 +60,18 @@ impl<'a> Minidump<'a> {
             header.stream_count.get().into(),
             "directory entries",
         )?;
-        Ok(Minidump { bytes, header, directory })
+        // Every context and module identifier depends on the architecture
+        // and platform: look the 56-byte SystemInfo up once.
+        let system = directory
+            .iter()
+            .find(|d| d.stream_type.get() == StreamType::SYSTEM_INFO.0)
+            .and_then(|d| bytes.read::<MinidumpSystemInfo>(d.location.rva.get().into()).ok());
+        Ok(Minidump { bytes, header, directory, system })
+    }
+
+    /// The SystemInfo stream's raw structure, if the dump has a readable one.
+    pub fn system_info_raw(&self) -> Option<&'a MinidumpSystemInfo> {
+        self.system
     }
 
     /// The whole file.

@@ -6,7 +6,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::list::count_prefixed;
 use crate::minidump::{Minidump, Stream};
 use crate::string::MinidumpStr;
-use crate::system_info::SystemInfo;
 use core::fmt;
 use mdump_format::codeview::*;
 use mdump_format::module::{MinidumpModule, VS_FFI_SIGNATURE};
@@ -54,7 +53,7 @@ impl<'a> ModuleList<'a> {
     /// demand, so one bad entry does not lose the others.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Module<'a>> + 'a {
         let dump = self.dump;
-        let platform = dump.stream::<SystemInfo>().ok().flatten().map(|s| s.platform_id());
+        let platform = dump.system_info_raw().map(|s| s.platform_id.get());
         self.raw.iter().map(move |raw| Module { raw, dump, platform })
     }
 
