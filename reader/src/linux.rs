@@ -71,10 +71,45 @@ text_stream!(
 /// included, an empty final piece is not.
 pub fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
     let text = text.strip_suffix(b"\n").unwrap_or(text);
-    let mut rest = (!text.is_empty()).then_some(text);
+    split_all(text, b'\n')
+}
+
+/// The first `needle` in `haystack`. /proc lines are short (40 bytes on
+/// average in cpuinfo), where a vectorised search's setup costs more than the
+/// search: the first 64 bytes are checked a word at a time, the rest with
+/// `memchr`.
+fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pattern = LO * u64::from(needle);
+    let head = haystack.len().min(64);
+    let mut i = 0;
+    while i + 8 <= head {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&haystack[i..i + 8]);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        // Bytes equal to the needle became zero; find the lowest one.
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while i < head {
+        if haystack[i] == needle {
+            return Some(i);
+        }
+        i += 1;
+    }
+    memchr::memchr(needle, &haystack[head..]).map(|n| head + n)
+}
+
+/// `text` split at every `sep`; empty text gives nothing.
+fn split_all(text: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> + '_ {
+    let mut rest = Some(text).filter(|t| !t.is_empty());
     core::iter::from_fn(move || {
         let t = rest?;
-        match memchr::memchr(b'\n', t) {
+        match find_byte(sep, t) {
             Some(i) => {
                 rest = Some(&t[i + 1..]);
                 Some(&t[..i])
@@ -106,7 +141,8 @@ fn trim(mut s: &[u8]) -> &[u8] {
 }
 
 fn split_once(s: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
-    let i = memchr::memchr(sep, s)?;
+    // Keys are short: a plain scan beats a vectorised search's setup.
+    let i = s.iter().position(|&b| b == sep)?;
     Some((&s[..i], &s[i + 1..]))
 }
 
@@ -159,20 +195,7 @@ impl<'a> LinuxLsbRelease<'a> {
 
 fn nul_separated(bytes: &[u8]) -> impl Iterator<Item = &[u8]> + '_ {
     let body = bytes.strip_suffix(b"\0").unwrap_or(bytes);
-    let mut rest = (!body.is_empty()).then_some(body);
-    core::iter::from_fn(move || {
-        let t = rest?;
-        match memchr::memchr(0, t) {
-            Some(i) => {
-                rest = Some(&t[i + 1..]);
-                Some(&t[..i])
-            }
-            None => {
-                rest = None;
-                Some(t)
-            }
-        }
-    })
+    split_all(body, 0)
 }
 
 impl<'a> LinuxCmdLine<'a> {
@@ -244,31 +267,30 @@ fn dec_field(s: &[u8]) -> Option<u64> {
 }
 
 /// Parses one maps line; `None` if it is malformed.
+///
+/// One forward pass: the kernel separates fields with single spaces and pads
+/// before the path, so each field ends at the next space.
 pub fn parse_maps_line(line: &[u8]) -> Option<MapsEntry<'_>> {
-    let mut rest = line;
-    let mut field = || {
+    fn field<'l>(rest: &mut &'l [u8]) -> &'l [u8] {
         let s = trim_start(rest);
-        let n = s.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(s.len());
-        rest = &s[n..];
+        let n = s.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(s.len());
+        *rest = &s[n..];
         &s[..n]
-    };
-    let range = field();
-    let perms = field();
-    let offset = hex_field(field())?;
-    let dev = field();
-    let inode = dec_field(field())?;
+    }
+    let mut rest = line;
+    let range = field(&mut rest);
+    let perms = field(&mut rest);
+    let offset = hex_field(field(&mut rest))?;
+    let dev = field(&mut rest);
+    let inode = dec_field(field(&mut rest))?;
     let path = trim(rest);
     let (start, end) = split_once(range, b'-')?;
     Some(MapsEntry { start: hex_field(start)?, end: hex_field(end)?, perms, offset, dev, inode, path })
 }
 
 fn trim_start(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s {
-        if first.is_ascii_whitespace() {
-            s = rest;
-        } else {
-            break;
-        }
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
     }
     s
 }
@@ -320,6 +342,36 @@ impl<'a> LinuxAuxv<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_byte_agrees_with_a_plain_scan() {
+        let mut text = Vec::new();
+        for i in 0..300u32 {
+            text.push(b'a' + (i * 7 % 26) as u8);
+            if i % 37 == 0 {
+                text.push(b'\n');
+            }
+        }
+        for start in 0..text.len() {
+            for needle in [b'\n', b'a', b'z', 0] {
+                let want = text[start..].iter().position(|&b| b == needle);
+                assert_eq!(find_byte(needle, &text[start..]), want, "{start} {needle}");
+            }
+        }
+        // A 0x80 byte next to the needle must not confuse the word trick.
+        assert_eq!(find_byte(b'\n', b"\x80\x0a"), Some(1));
+        assert_eq!(find_byte(0x81, b"\x00\x01\x80\x81"), Some(3));
+    }
+
+    #[test]
+    fn line_and_nul_splitting_edges() {
+        assert_eq!(lines(b"a\n\nb\n").collect::<Vec<_>>(), [&b"a"[..], b"", b"b"]);
+        assert_eq!(lines(b"a\nb").collect::<Vec<_>>(), [&b"a"[..], b"b"]);
+        assert_eq!(lines(b"").count(), 0);
+        assert_eq!(lines(b"\n").count(), 0);
+        assert_eq!(lines(b"\n\n").collect::<Vec<_>>(), [&b""[..], b""]);
+        assert_eq!(nul_separated(b"a\0\0b").collect::<Vec<_>>(), [&b"a"[..], b"", b"b"]);
+    }
 
     #[test]
     fn maps_lines() {
