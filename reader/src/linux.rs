@@ -273,7 +273,7 @@ fn dec_field(s: &[u8]) -> Option<u64> {
 pub fn parse_maps_line(line: &[u8]) -> Option<MapsEntry<'_>> {
     fn field<'l>(rest: &mut &'l [u8]) -> &'l [u8] {
         let s = trim_start(rest);
-        let n = s.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(s.len());
+        let n = find_byte(b' ', s).unwrap_or(s.len());
         *rest = &s[n..];
         &s[..n]
     }
@@ -289,6 +289,10 @@ pub fn parse_maps_line(line: &[u8]) -> Option<MapsEntry<'_>> {
 }
 
 fn trim_start(mut s: &[u8]) -> &[u8] {
+    // The padding before a maps path is a long run of spaces: skip 8 at a time.
+    while let Some((b"        ", rest)) = s.split_first_chunk::<8>() {
+        s = rest;
+    }
     while let [b' ' | b'\t', rest @ ..] = s {
         s = rest;
     }

@@ -52,7 +52,9 @@ impl<'a> MinidumpStr<'a> {
 
     /// Whether the string is well-formed UTF-16 (no unpaired surrogates).
     pub fn is_well_formed(&self) -> bool {
-        char::decode_utf16(self.units()).all(|c| c.is_ok())
+        // Almost every string has no surrogate at all: check that first.
+        let has_surrogate = self.units.chunks_exact(2).any(|c| c[1] & 0xf8 == 0xd8);
+        !has_surrogate || char::decode_utf16(self.units()).all(|c| c.is_ok())
     }
 
     /// Decodes the string; unpaired surrogates become U+FFFD instead of

@@ -57,7 +57,7 @@ pub fn validate(dump: &Minidump<'_>) -> Report {
         }
     }
     if let Some(s) = r.stream(dump.stream::<SystemInfo>()) {
-        r.check(s.csd_version().map(|v| v.to_string_lossy()));
+        r.check(s.csd_version().map(|v| v.is_well_formed()));
     }
     if let Some(threads) = r.stream(dump.stream::<ThreadList>()) {
         for t in threads.iter() {
@@ -110,7 +110,7 @@ pub fn validate(dump: &Minidump<'_>) -> Report {
     }
     if let Some(names) = r.stream(dump.stream::<ThreadNames>()) {
         for (_, name) in names.iter() {
-            r.check(name.map(|n| n.to_string_lossy()));
+            r.check(name.map(|n| n.is_well_formed()));
         }
     }
     if let Some(handles) = r.stream(dump.stream::<HandleData>()) {
@@ -178,7 +178,7 @@ pub fn validate(dump: &Minidump<'_>) -> Report {
     if let Some(d) = r.stream(dump.stream::<LinuxDsoDebug>()) {
         if let Some(maps) = r.check(d.link_maps()) {
             for m in maps.iter() {
-                r.check(m.name().map(|n| n.map(|n| n.to_string_lossy())));
+                r.check(m.name().map(|n| n.map(|n| n.is_well_formed())));
             }
         }
     }
