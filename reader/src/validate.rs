@@ -209,12 +209,8 @@ pub fn validate(dump: &Minidump<'_>) -> Report {
             }
         }
     }
-    if let Some(index) = r.check(MemoryIndex::new(dump)) {
-        // Look up the first word of each region and one past its end.
-        for region in index.regions() {
-            let _ = index.read_u64(region.base);
-            let _ = index.read_u32(region.end());
-        }
-    }
+    // Index the memory (bounds only: no page of captured memory is touched,
+    // so validating a 100 GB full-memory dump stays cheap).
+    r.check(MemoryIndex::new(dump));
     r
 }
