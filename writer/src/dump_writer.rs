@@ -112,8 +112,7 @@ impl<'d, W: Write + Seek> DumpWriter<'d, W> {
             failures: FailureLog { buf: [0; FAILURE_LOG_BYTES], len: 0, truncated: false },
         };
         // Header and directory are written for real by `finish`; reserve them.
-        let head = core::mem::size_of::<MinidumpHeader>() as u64
-            + core::mem::size_of_val(w.directory) as u64;
+        let head = core::mem::size_of::<MinidumpHeader>() as u64 + core::mem::size_of_val(w.directory) as u64;
         w.zeros(head)?;
         Ok(w)
     }

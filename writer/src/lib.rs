@@ -29,6 +29,7 @@
 
 pub mod dump_writer;
 pub mod error;
+pub mod model;
 pub mod source;
 
 pub use dump_writer::DumpWriter;
