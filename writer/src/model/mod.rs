@@ -371,6 +371,51 @@ impl DumpModel {
         })
     }
 
+    /// The model with everything a write rebuilds set to a canonical value,
+    /// so that two models describing the same dump compare equal: RVA and
+    /// location fields inside the raw structs zeroed, function-table entry
+    /// counts recomputed, `Unused` slots dropped (they carry nothing; the
+    /// writer adds its own) and Memory64Lists moved to the end (where the
+    /// writer puts them).
+    pub fn normalized(&self) -> DumpModel {
+        let mut m = self.clone();
+        m.streams.retain(|s| !matches!(s, StreamModel::Unused));
+        m.streams.sort_by_key(|s| matches!(s, StreamModel::Memory64List(_)));
+        for s in &mut m.streams {
+            match s {
+                StreamModel::ModuleList(list) => {
+                    for module in list {
+                        module.raw.module_name_rva = Default::default();
+                        module.raw.cv_record = Default::default();
+                        module.raw.misc_record = Default::default();
+                    }
+                }
+                StreamModel::UnloadedModuleList(list) => {
+                    for module in list {
+                        module.raw.module_name_rva = Default::default();
+                    }
+                }
+                StreamModel::SystemInfo(info) => info.raw.csd_version_rva = Default::default(),
+                StreamModel::HandleData { handles, .. } => {
+                    for h in handles {
+                        h.raw.type_name_rva = Default::default();
+                        h.raw.object_name_rva = Default::default();
+                        h.raw.object_info_rva = Default::default();
+                    }
+                }
+                StreamModel::FunctionTable(table) => {
+                    let entry = table.size_of_function_entry.max(1) as usize;
+                    for (descriptor, _, entries) in &mut table.tables {
+                        descriptor.entry_count = mdump_format::U32::new((entries.len() / entry) as u32);
+                        descriptor.size_of_align_pad = Default::default();
+                    }
+                }
+                _ => {}
+            }
+        }
+        m
+    }
+
     /// Writes the model; memory bytes are pulled from `memory`.
     ///
     /// Ranges the source cannot fully supply are written as long as they
