@@ -15,6 +15,8 @@
 //! Strings are kept as UTF-16 code units where the format stores UTF-16, so
 //! a string with an unpaired surrogate survives a round trip unchanged.
 
+#[cfg(feature = "arbitrary")]
+pub mod arbitrary;
 mod read;
 mod write;
 
