@@ -18,6 +18,8 @@
 #[cfg(feature = "arbitrary")]
 pub mod arbitrary;
 mod read;
+#[doc(hidden)]
+pub mod samples;
 mod write;
 
 pub use read::DumpMemory;
