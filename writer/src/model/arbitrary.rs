@@ -73,6 +73,30 @@ fn context(u: &mut Unstructured<'_>, kind: ContextKind) -> Result<ContextModel> 
     Ok(ContextModel(bytes))
 }
 
+/// A CodeView record: none, an ELF build id, a PDB 7.0 record, or bytes
+/// with a signature nobody knows.
+fn codeview(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    let mut v = Vec::new();
+    match u.int_in_range(0..=3u8)? {
+        0 => {}
+        1 => {
+            v.extend_from_slice(&0x4270_454cu32.to_le_bytes());
+            v.extend_from_slice(&small_bytes(u, 32)?);
+        }
+        2 => {
+            v.extend_from_slice(&0x5344_5352u32.to_le_bytes());
+            v.extend_from_slice(u.bytes(20)?);
+            v.extend(small_bytes(u, 24)?.into_iter().map(|b| b.max(1)));
+            v.push(0);
+        }
+        _ => {
+            v.extend_from_slice(b"XXXX");
+            v.extend_from_slice(&small_bytes(u, 32)?);
+        }
+    }
+    Ok(v)
+}
+
 fn architecture(kind: ContextKind) -> u16 {
     match kind {
         ContextKind::X86 => PROCESSOR_ARCHITECTURE_X86,
@@ -120,8 +144,8 @@ fn stream(u: &mut Unstructured<'_>, which: u8, kind: ContextKind) -> Result<Stre
             Ok(ModuleModel {
                 raw: pod(u)?,
                 name: units(u, 40, false)?,
-                cv_record: small_bytes(u, 64)?,
-                misc_record: small_bytes(u, 40)?,
+                cv_record: codeview(u)?,
+                misc_record: if u.arbitrary()? { Vec::new() } else { u.bytes(u.int_in_range(12..=40)?)?.to_vec() },
             })
         })?),
         3 => StreamModel::UnloadedModuleList(list(u, 4, |u| {

@@ -256,6 +256,9 @@ pub struct CrashpadInfoModel {
 }
 
 /// One stream.
+// A model is built once per dump and holds a few dozen streams at most:
+// boxing the two large fixed records would only add noise at every use.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StreamModel {
@@ -400,11 +403,16 @@ impl DumpModel {
                     }
                 }
                 StreamModel::SystemInfo(info) => info.raw.csd_version_rva = Default::default(),
-                StreamModel::HandleData { handles, .. } => {
+                StreamModel::HandleData { handles, v2 } => {
                     for h in handles {
                         h.raw.type_name_rva = Default::default();
                         h.raw.object_name_rva = Default::default();
                         h.raw.object_info_rva = Default::default();
+                        if !*v2 {
+                            // A version-1 descriptor has no room for these.
+                            h.raw.reserved0 = Default::default();
+                            h.object_infos.clear();
+                        }
                     }
                 }
                 StreamModel::FunctionTable(table) => {
