@@ -97,6 +97,15 @@ fn codeview(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
     Ok(v)
 }
 
+/// An `IMAGE_DEBUG_MISC` record (at least its 12-byte header) or none.
+fn misc(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    if u.arbitrary()? {
+        return Ok(Vec::new());
+    }
+    let n = u.int_in_range(12..=40usize)?;
+    Ok(u.bytes(n)?.to_vec())
+}
+
 fn architecture(kind: ContextKind) -> u16 {
     match kind {
         ContextKind::X86 => PROCESSOR_ARCHITECTURE_X86,
@@ -145,7 +154,7 @@ fn stream(u: &mut Unstructured<'_>, which: u8, kind: ContextKind) -> Result<Stre
                 raw: pod(u)?,
                 name: units(u, 40, false)?,
                 cv_record: codeview(u)?,
-                misc_record: if u.arbitrary()? { Vec::new() } else { u.bytes(u.int_in_range(12..=40)?)?.to_vec() },
+                misc_record: misc(u)?,
             })
         })?),
         3 => StreamModel::UnloadedModuleList(list(u, 4, |u| {
