@@ -298,6 +298,27 @@ impl<'a> Arbitrary<'a> for DumpModel {
             }
             streams.push(stream(u, which, kind)?);
         }
+        // The reader picks the DSO debug layout from SystemInfo (64-bit when
+        // there is none): make the model agree, and keep 32-bit addresses
+        // within 32 bits.
+        let has_system = streams.iter().any(|s| matches!(s, StreamModel::SystemInfo(_)));
+        for s in &mut streams {
+            if let StreamModel::LinuxDsoDebug(d) = s {
+                if !has_system {
+                    d.is_64bit = true;
+                }
+                if !d.is_64bit {
+                    let low = |v: &mut u64| *v &= 0xffff_ffff;
+                    low(&mut d.brk);
+                    low(&mut d.ldbase);
+                    low(&mut d.dynamic);
+                    for (addr, ld, _) in &mut d.link_maps {
+                        low(addr);
+                        low(ld);
+                    }
+                }
+            }
+        }
         Ok(DumpModel { time_date_stamp: u.arbitrary()?, flags: u.arbitrary()?, streams })
     }
 }
