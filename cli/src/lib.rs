@@ -9,3 +9,4 @@ pub mod dump_json;
 mod model;
 mod model_extra;
 mod registers;
+pub mod rewrite;

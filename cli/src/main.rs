@@ -30,6 +30,27 @@ enum Command {
         #[arg(long, value_enum, default_value_t = DumpFormat::Human)]
         format: DumpFormat,
     },
+    /// Read a minidump and write it again, optionally without some streams,
+    /// its memory or the process environment.
+    Rewrite {
+        /// The dump to read (never modified).
+        input: PathBuf,
+        /// Where to write the new dump (must not be the input).
+        output: PathBuf,
+        /// Leave out streams of this type (a name like LinuxEnviron or a
+        /// number like 0x47670007); may be repeated.
+        #[arg(long = "drop-stream", value_name = "TYPE", value_parser = mdump::rewrite::parse_stream_type)]
+        drop_stream: Vec<mdump_format::StreamType>,
+        /// Leave out all captured memory (memory lists and thread stacks).
+        #[arg(long)]
+        strip_memory: bool,
+        /// Leave out the process environment.
+        #[arg(long)]
+        strip_env: bool,
+        /// Replace OUTPUT if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,6 +77,10 @@ fn main() -> ExitCode {
         Command::Dump { file, json, format } => {
             let format = if json { DumpFormat::Json } else { format };
             dump::run(&file, format)
+        }
+        Command::Rewrite { input, output, drop_stream, strip_memory, strip_env, force } => {
+            let opts = mdump::rewrite::Options { drop: drop_stream, strip_memory, strip_env, force };
+            mdump::rewrite::run(&input, &output, &opts)
         }
     };
     match result {

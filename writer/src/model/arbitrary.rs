@@ -150,12 +150,7 @@ fn stream(u: &mut Unstructured<'_>, which: u8, kind: ContextKind) -> Result<Stre
             Ok(ThreadExModel { thread: thread(u, kind)?, backing_store: range(u)? })
         })?),
         2 => StreamModel::ModuleList(list(u, 4, |u| {
-            Ok(ModuleModel {
-                raw: pod(u)?,
-                name: units(u, 40, false)?,
-                cv_record: codeview(u)?,
-                misc_record: misc(u)?,
-            })
+            Ok(ModuleModel { raw: pod(u)?, name: units(u, 40, false)?, cv_record: codeview(u)?, misc_record: misc(u)? })
         })?),
         3 => StreamModel::UnloadedModuleList(list(u, 4, |u| {
             Ok(UnloadedModuleModel { raw: pod(u)?, name: units(u, 40, false)? })

@@ -215,7 +215,7 @@ impl<'a> Reader<'a> {
             StreamType::ASSERTION_INFO => {
                 self.parse::<r::AssertionInfo>(bytes).map(|a| StreamModel::AssertionInfo(*a.raw))
             }
-            StreamType::LINUX_DSO_DEBUG => self.parse::<r::LinuxDsoDebug>(bytes).map(|d| self.dso_debug(d)),
+            StreamType::LINUX_DSO_DEBUG => self.parse::<r::LinuxDsoDebug>(bytes).map(|d| self.dso_debug(d, bytes)),
             StreamType::CRASHPAD_INFO => self.parse::<r::CrashpadInfo>(bytes).map(|c| self.crashpad_info(c)),
             _ => return None,
         };
@@ -422,13 +422,21 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn dso_debug(&mut self, d: mdump_reader::LinuxDsoDebug<'a>) -> StreamModel {
+    fn dso_debug(&mut self, d: mdump_reader::LinuxDsoDebug<'a>, whole: Bytes<'a>) -> StreamModel {
         let stream = StreamType::LINUX_DSO_DEBUG;
         let link_maps = match d.link_maps() {
             Ok(maps) => self.link_maps(maps),
             Err(e) => {
+                // A header whose link maps cannot be found is not understood:
+                // keep the stream's bytes as they are rather than rewrite a
+                // header we cannot vouch for.
                 self.errors.push(e.in_stream(stream));
-                Vec::new()
+                let bytes = if self.charge(whole.len() as u64, whole.base(), stream) {
+                    whole.as_slice().to_vec()
+                } else {
+                    Vec::new()
+                };
+                return StreamModel::Raw { stream_type: stream, bytes };
             }
         };
         StreamModel::LinuxDsoDebug(DsoDebugModel {
