@@ -276,6 +276,11 @@ pub(crate) fn add(dump: &Minidump, streams: &mut Map<String, Value>) {
     });
     put(dump, streams, "crashpad_info", crashpad);
     put(dump, streams, "linux_dso_debug", dso_debug);
+    put(dump, streams, "mdump_write_errors", |w: mdump_reader::write_errors::WriteErrors| {
+        w.entries()
+            .map(|(t, reason)| json!({ "stream_type": t.map(|t| hex(t.0)), "name": t.and_then(|t| t.name()), "reason": text(reason) }))
+            .collect()
+    });
     put(dump, streams, "comment", |c: CommentA| Value::String(c.to_string_lossy()));
     put(dump, streams, "comment_w", |c: CommentW| Value::String(c.to_string_lossy()));
 }

@@ -53,6 +53,7 @@ pub mod thread_names;
 pub mod token;
 pub mod unloaded_module_list;
 pub mod validate;
+pub mod write_errors;
 pub mod xstate;
 
 pub use assertion_info::AssertionInfo;
