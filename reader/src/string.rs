@@ -29,6 +29,11 @@ impl<'a> MinidumpStr<'a> {
         Ok(MinidumpStr { units, offset: rva })
     }
 
+    /// The empty string (what an RVA of 0, "no string", stands for).
+    pub fn empty() -> MinidumpStr<'static> {
+        MinidumpStr { units: &[], offset: 0 }
+    }
+
     /// The raw UTF-16LE bytes (no terminator).
     pub fn as_bytes(&self) -> &'a [u8] {
         self.units

@@ -34,9 +34,13 @@ impl<'a> SystemInfo<'a> {
         self.raw.platform_id.get()
     }
 
-    /// The CSD version string (service pack, or kernel build on Linux).
+    /// The CSD version string (service pack, or kernel build on Linux); an
+    /// RVA of 0 means there is none and reads as the empty string.
     pub fn csd_version(&self) -> Result<MinidumpStr<'a>> {
-        MinidumpStr::read(self.dump.bytes(), self.raw.csd_version_rva.get())
+        match self.raw.csd_version_rva.get() {
+            0 => Ok(MinidumpStr::empty()),
+            rva => MinidumpStr::read(self.dump.bytes(), rva),
+        }
     }
 
     /// Whether the CPU information union holds x86 `cpuid` data.

@@ -168,6 +168,8 @@ impl<'d, W: Write + Seek> DumpWriter<'d, W> {
         self.check_open()?;
         self.align()?;
         let rva = rva32(self.end, "a blob")?;
+        let size: u64 = parts.iter().map(|p| p.len() as u64).sum();
+        rva32(self.end + size, "a blob's end")?;
         let mut total = 0u64;
         for p in parts {
             self.out.write_all(p)?;
@@ -244,6 +246,8 @@ impl<'d, W: Write + Seek> DumpWriter<'d, W> {
         self.check_open()?;
         self.align()?;
         let rva = rva32(self.end, "memory")?;
+        // Check the limit before copying: the range may be large.
+        rva32(self.end.saturating_add(len), "memory's end")?;
         let copied = self.copy(source, address, len, scratch)?;
         rva32(self.end, "memory's end")?;
         Ok(MemoryDescriptor {
@@ -285,6 +289,7 @@ impl<'d, W: Write + Seek> DumpWriter<'d, W> {
 
     /// Writes `bytes` and adds them as a stream of `stream_type`.
     pub fn stream(&mut self, stream_type: StreamType, bytes: &[u8]) -> Result<LocationDescriptor> {
+        self.check_slot()?;
         let loc = self.write_bytes(bytes)?;
         self.add_stream(stream_type, loc)?;
         Ok(loc)
@@ -292,8 +297,10 @@ impl<'d, W: Write + Seek> DumpWriter<'d, W> {
 
     /// Records that `stream_type` could not be gathered: its slot stays an
     /// `UnusedStream` entry and `reason` goes to the
-    /// [`StreamType::MDUMP_WRITE_ERRORS`] stream written by
-    /// [`Self::finish`]. Never fails and never allocates.
+    /// [`StreamType::MDUMP_WRITE_ERRORS`] stream, written before the
+    /// Memory64List (or by [`Self::finish`] if there is none). Gather every
+    /// stream before the Memory64List: a failure recorded after it has no
+    /// place to go and is dropped. Never fails and never allocates.
     pub fn fail_stream(&mut self, stream_type: StreamType, reason: &str) {
         if self.used < self.capacity() {
             self.used += 1;
@@ -312,6 +319,8 @@ impl<'d, W: Write + Seek> DumpWriter<'d, W> {
         scratch: &mut [u8],
     ) -> Result<()> {
         self.check_open()?;
+        // Fail before writing gigabytes that nothing would point at.
+        self.check_slot()?;
         self.flush_failures()?;
         self.align()?;
         let list_rva = self.end;
@@ -353,6 +362,14 @@ impl<'d, W: Write + Seek> DumpWriter<'d, W> {
         let last = self.directory.len() - 1;
         self.directory[last] =
             MinidumpDirectory { stream_type: U32::new(StreamType::MDUMP_WRITE_ERRORS.0), location: loc };
+        Ok(())
+    }
+
+    fn check_slot(&self) -> Result<()> {
+        let capacity = self.capacity();
+        if self.used >= capacity {
+            return Err(WriteError::DirectoryFull { capacity });
+        }
         Ok(())
     }
 
