@@ -50,7 +50,7 @@ fn oracle(candidates: &[&str]) -> Option<PathBuf> {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mdump-rewrite-test-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rewrite-test");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }

@@ -326,7 +326,8 @@ pub fn all() -> Vec<(DumpModel, Expect)> {
 
 /// Writes `model` into a fresh file in a per-test temporary directory.
 pub fn write_to_temp(model: &DumpModel, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mdump-oracles-{}", std::process::id()));
+    // Inside the target directory (disposable), one folder per test process.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("oracle-dumps-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.dmp"));
     let file = std::fs::File::create(&path).unwrap();
