@@ -52,17 +52,9 @@ impl<'a> Stream<'a> for HandleData<'a> {
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
         let header: &HandleDataStreamHeader = bytes.read(0)?;
-        let header_size = u64::from(header.size_of_header.get());
-        let minimum = core::mem::size_of::<HandleDataStreamHeader>() as u64;
-        if header_size < minimum {
-            return Err(Error::new(
-                ErrorKind::BadEntrySize { what: "handle data header", size: header_size, minimum },
-                bytes.base(),
-            ));
-        }
-        let entries = SizedEntries::new(
+        let entries = SizedEntries::after_header::<HandleDataStreamHeader>(
             bytes,
-            header_size,
+            header.size_of_header.get().into(),
             header.size_of_descriptor.get().into(),
             header.number_of_descriptors.get().into(),
             core::mem::size_of::<HandleDescriptor>() as u64,

@@ -2,7 +2,7 @@
 //! (each open, close or bad use of a handle, with its stack).
 
 use crate::bytes::Bytes;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::list::SizedEntries;
 use crate::minidump::{Minidump, Stream};
 use mdump_format::handle_operation::{AvrfHandleOperation, HandleOperationListHeader, AVRF_MAX_TRACES};
@@ -30,17 +30,9 @@ impl<'a> Stream<'a> for HandleOperationList<'a> {
 
     fn parse(bytes: Bytes<'a>, _dump: &Minidump<'a>) -> Result<Self> {
         let header: &HandleOperationListHeader = bytes.read(0)?;
-        let header_size = u64::from(header.size_of_header.get());
-        let minimum = core::mem::size_of::<HandleOperationListHeader>() as u64;
-        if header_size < minimum {
-            return Err(Error::new(
-                ErrorKind::BadEntrySize { what: "handle operation list header", size: header_size, minimum },
-                bytes.base(),
-            ));
-        }
-        let entries = SizedEntries::new(
+        let entries = SizedEntries::after_header::<HandleOperationListHeader>(
             bytes,
-            header_size,
+            header.size_of_header.get().into(),
             header.size_of_entry.get().into(),
             header.number_of_entries.get().into(),
             core::mem::size_of::<AvrfHandleOperation>() as u64,
@@ -101,6 +93,7 @@ impl<'a> HandleOperation<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use crate::testdump::{dump, parse, put_u32, put_u64, stream_rva};
     use mdump_format::handle_operation::{OPERATION_DB_CLOSE, OPERATION_DB_OPEN};
 

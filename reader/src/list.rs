@@ -60,6 +60,28 @@ impl<'a> SizedEntries<'a> {
         Ok(SizedEntries { entries: tail, entry_size, count })
     }
 
+    /// The entries of a stream that starts with a header of type `H` whose
+    /// own `SizeOfHeader` field (`header_size`) says where the entries
+    /// begin: a size smaller than `H` is an error, a larger one is skipped
+    /// (a newer writer's extra fields).
+    pub fn after_header<H>(
+        bytes: Bytes<'a>,
+        header_size: u64,
+        entry_size: u64,
+        count: u64,
+        minimum_entry: u64,
+        what: &'static str,
+    ) -> Result<SizedEntries<'a>> {
+        let minimum = core::mem::size_of::<H>() as u64;
+        if header_size < minimum {
+            return Err(Error::new(
+                ErrorKind::BadEntrySize { what: "list header", size: header_size, minimum },
+                bytes.base(),
+            ));
+        }
+        SizedEntries::new(bytes, header_size, entry_size, count, minimum_entry, what)
+    }
+
     /// Number of entries.
     pub fn len(&self) -> u64 {
         self.count

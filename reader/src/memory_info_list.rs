@@ -2,7 +2,7 @@
 //! (state, protection and type), whether or not the bytes are in the dump.
 
 use crate::bytes::Bytes;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::list::SizedEntries;
 use crate::minidump::{Minidump, Stream};
 use mdump_format::memory_info::*;
@@ -29,17 +29,9 @@ impl<'a> Stream<'a> for MemoryInfoList<'a> {
 
     fn parse(bytes: Bytes<'a>, _dump: &Minidump<'a>) -> Result<Self> {
         let header: &MemoryInfoListHeader = bytes.read(0)?;
-        let header_size = u64::from(header.size_of_header.get());
-        let minimum = core::mem::size_of::<MemoryInfoListHeader>() as u64;
-        if header_size < minimum {
-            return Err(Error::new(
-                ErrorKind::BadEntrySize { what: "memory info list header", size: header_size, minimum },
-                bytes.base(),
-            ));
-        }
-        let entries = SizedEntries::new(
+        let entries = SizedEntries::after_header::<MemoryInfoListHeader>(
             bytes,
-            header_size,
+            header.size_of_header.get().into(),
             header.size_of_entry.get().into(),
             header.number_of_entries.get(),
             core::mem::size_of::<MemoryInfo>() as u64,
@@ -151,6 +143,7 @@ impl MemoryRegionInfo<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use crate::testdump::{dump, parse, put_u32, put_u64, stream_rva};
 
     const MIL: u32 = 16;

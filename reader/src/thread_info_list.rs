@@ -2,7 +2,7 @@
 //! affinity and capture flags.
 
 use crate::bytes::Bytes;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::list::SizedEntries;
 use crate::minidump::{Minidump, Stream};
 use mdump_format::thread_info::{ThreadInfo, ThreadInfoListHeader};
@@ -25,17 +25,9 @@ impl<'a> Stream<'a> for ThreadInfoList<'a> {
 
     fn parse(bytes: Bytes<'a>, _dump: &Minidump<'a>) -> Result<Self> {
         let header: &ThreadInfoListHeader = bytes.read(0)?;
-        let header_size = u64::from(header.size_of_header.get());
-        let minimum = core::mem::size_of::<ThreadInfoListHeader>() as u64;
-        if header_size < minimum {
-            return Err(Error::new(
-                ErrorKind::BadEntrySize { what: "thread info list header", size: header_size, minimum },
-                bytes.base(),
-            ));
-        }
-        let entries = SizedEntries::new(
+        let entries = SizedEntries::after_header::<ThreadInfoListHeader>(
             bytes,
-            header_size,
+            header.size_of_header.get().into(),
             header.size_of_entry.get().into(),
             header.number_of_entries.get().into(),
             core::mem::size_of::<ThreadInfo>() as u64,
@@ -81,6 +73,7 @@ impl<'a> ThreadInfoList<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use crate::testdump::{dump, parse, put_u32, put_u64, stream_rva};
 
     const TIL: u32 = 17;

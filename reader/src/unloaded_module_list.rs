@@ -2,7 +2,7 @@
 //! unloaded, as far as the OS remembers them.
 
 use crate::bytes::Bytes;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::list::SizedEntries;
 use crate::minidump::{Minidump, Stream};
 use crate::string::MinidumpStr;
@@ -32,17 +32,9 @@ impl<'a> Stream<'a> for UnloadedModuleList<'a> {
 
     fn parse(bytes: Bytes<'a>, dump: &Minidump<'a>) -> Result<Self> {
         let header: &UnloadedModuleListHeader = bytes.read(0)?;
-        let header_size = u64::from(header.size_of_header.get());
-        let minimum = core::mem::size_of::<UnloadedModuleListHeader>() as u64;
-        if header_size < minimum {
-            return Err(Error::new(
-                ErrorKind::BadEntrySize { what: "unloaded module list header", size: header_size, minimum },
-                bytes.base(),
-            ));
-        }
-        let entries = SizedEntries::new(
+        let entries = SizedEntries::after_header::<UnloadedModuleListHeader>(
             bytes,
-            header_size,
+            header.size_of_header.get().into(),
             header.size_of_entry.get().into(),
             header.number_of_entries.get().into(),
             core::mem::size_of::<RawUnloadedModule>() as u64,
@@ -115,6 +107,7 @@ impl<'a> UnloadedModule<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use crate::testdump::{dump, parse, put_u32, put_u64, stream_rva, utf16_string, EXTRA_RVA};
 
     const UML: u32 = 14;
