@@ -1,1 +1,44 @@
-//! mdump-processor: arrives with a later issue; the crate exists so the workspace has its final shape.
+//! Minidump processing: from a dump to the state of the crashed process and
+//! Breakpad's reports of it.
+//!
+//! [`ProcessState::from_dump`] reads a [`mdump_reader::Minidump`] into a
+//! plain data model: OS and CPU lines, the crash reason and address exactly
+//! as Breakpad computes them, the loaded modules ordered by base address,
+//! and one [`CallStack`] per thread whose frame 0 comes from the thread's
+//! CPU context (the exception's context for the crashed thread). Callers
+//! beyond frame 0 come from a [`StackWalker`]; [`ContextOnly`] recovers none,
+//! the CFI / frame-pointer / scanning walker plugs in there.
+//!
+//! [`print_breakpad`] and [`print_breakpad_machine`] write the state the way
+//! Breakpad's `minidump_stackwalk` and `minidump_stackwalk -m` do.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let file = mdump_reader::MinidumpFile::open("crash.dmp")?;
+//! let dump = file.minidump()?;
+//! let state = mdump_processor::ProcessState::from_dump(&dump, &mdump_processor::ContextOnly)?;
+//! println!("{} at {:#x}", state.crash_reason, state.crash_address);
+//! mdump_processor::print_breakpad(&state, &mut std::io::stdout())?;
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod breakpad_machine;
+pub mod breakpad_text;
+pub mod code_module;
+pub mod crash_reason;
+pub mod frame;
+pub mod process_state;
+pub mod registers;
+pub mod system;
+pub mod walker;
+
+pub use breakpad_machine::print_breakpad_machine;
+pub use breakpad_text::print_breakpad;
+pub use code_module::{CodeModule, SymbolStatus};
+pub use frame::{FrameTrust, StackFrame};
+pub use process_state::{CallStack, ExceptionRecord, Exploitability, ProcessError, ProcessState};
+pub use registers::{Arch, Registers};
+pub use system::SystemInfo;
+pub use walker::{walk, ContextOnly, StackWalker, WalkContext, MAX_FRAMES};

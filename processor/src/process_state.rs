@@ -1,0 +1,282 @@
+//! [`ProcessState`]: everything a processor learns from a dump, built the way
+//! Breakpad's `MinidumpProcessor::Process` builds it.
+
+use crate::code_module::{module_for_address, modules_of_dump, CodeModule};
+use crate::crash_reason::crash_reason;
+use crate::frame::StackFrame;
+use crate::registers::{Arch, Registers};
+use crate::system::SystemInfo;
+use crate::walker::{walk, StackWalker, WalkContext};
+use core::fmt;
+use mdump_format::assertion_info::{ASSERTION_INFO_TYPE_INVALID_PARAMETER, ASSERTION_INFO_TYPE_PURE_VIRTUAL_CALL};
+use mdump_format::exception::EXCEPTION_MAXIMUM_PARAMETERS;
+use mdump_reader::{
+    AssertionInfo, BreakpadInfo, Exception, MemoryIndex, Minidump, MiscInfo, SystemInfo as RawSystemInfo, ThreadList,
+};
+
+/// The exception record as the dump gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExceptionRecord {
+    /// The exception code (`NTSTATUS`, signal number, Mach exception type).
+    pub code: u32,
+    /// The flags (on Linux the `si_code`, on macOS the Mach code).
+    pub flags: u32,
+    /// The exception address as written (see
+    /// [`ProcessState::crash_address`] for the one reports show).
+    pub address: u64,
+    /// The parameters the record claims, at most 15.
+    pub parameters: Vec<u64>,
+}
+
+/// How exploitable the crash looks (Breakpad's `ExploitabilityRating`).
+/// Nothing analyses it yet: always [`Exploitability::NotAnalyzed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Exploitability {
+    /// No analysis was run.
+    #[default]
+    NotAnalyzed,
+    /// Analysed: not exploitable.
+    None,
+    /// Analysed: interesting.
+    Interesting,
+    /// Analysed: low.
+    Low,
+    /// Analysed: medium.
+    Medium,
+    /// Analysed: high.
+    High,
+}
+
+/// One thread's call stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallStack {
+    /// The thread id.
+    pub thread_id: u32,
+    /// The frames, innermost first. Empty when the thread's context could
+    /// not be read (Breakpad prints `<no frames>`).
+    pub frames: Vec<StackFrame>,
+    /// Why the stack could not be walked, if it could not.
+    pub error: Option<mdump_reader::Error>,
+}
+
+/// What went wrong so badly that there is no process state (Breakpad fails
+/// the whole dump in the same cases).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProcessError {
+    /// The dump has no ThreadList stream.
+    NoThreadList,
+    /// The ThreadList stream is unreadable.
+    ThreadList(mdump_reader::Error),
+}
+
+impl fmt::Display for ProcessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProcessError::NoThreadList => f.write_str("the dump has no thread list"),
+            ProcessError::ThreadList(e) => write!(f, "the thread list is unreadable: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ProcessError {}
+
+/// The state of the crashed (or dumped) process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessState {
+    /// OS and CPU.
+    pub system: SystemInfo,
+    /// Whether the dump has an exception: the process crashed, rather than
+    /// asked for a dump.
+    pub crashed: bool,
+    /// Breakpad's crash reason (see [`crate::crash_reason`]); empty if not
+    /// crashed.
+    pub crash_reason: String,
+    /// The crash address: the faulting data address for Windows access
+    /// violations, else the exception address; masked to 32 bits on 32-bit
+    /// CPUs.
+    pub crash_address: u64,
+    /// The exception record, if crashed.
+    pub exception: Option<ExceptionRecord>,
+    /// The failed CRT check of Breakpad's AssertionInfo stream, as a
+    /// sentence.
+    pub assertion: Option<String>,
+    /// When the dump was written (the header's time stamp, Unix seconds).
+    pub time_date_stamp: u32,
+    /// When the process started (MiscInfo), if the dump says.
+    pub process_create_time: Option<u32>,
+    /// Index into [`Self::threads`] of the thread that crashed or asked for
+    /// the dump.
+    pub requesting_thread: Option<usize>,
+    /// The threads, in dump order, without the thread that wrote the dump
+    /// (Breakpad's BreakpadInfo names it; its stack is the dumper's own).
+    pub threads: Vec<CallStack>,
+    /// The loaded modules, ordered by base address.
+    pub modules: Vec<CodeModule>,
+    /// Not analysed.
+    pub exploitability: Exploitability,
+    /// Streams that could not be read; what they would have given is
+    /// missing from the state.
+    pub errors: Vec<mdump_reader::Error>,
+}
+
+impl ProcessState {
+    /// Processes `dump`: system facts, crash reason, modules, and each
+    /// thread's stack from its context (the exception's context for the
+    /// crashed thread), walked by `walker`.
+    pub fn from_dump(dump: &Minidump<'_>, walker: &dyn StackWalker) -> Result<ProcessState, ProcessError> {
+        let mut errors = Vec::new();
+        let raw_system = keep_error(&mut errors, dump.stream::<RawSystemInfo>());
+        let system = raw_system.as_ref().map(SystemInfo::from_stream).unwrap_or_default();
+        let process_create_time =
+            keep_error(&mut errors, dump.stream::<MiscInfo>()).and_then(|m| m.process_create_time());
+        let breakpad_info = keep_error(&mut errors, dump.stream::<BreakpadInfo>());
+        let dump_thread = breakpad_info.and_then(|b| b.dump_thread_id());
+        let mut requesting_id = breakpad_info.and_then(|b| b.requesting_thread_id());
+
+        let exception = keep_error(&mut errors, dump.stream::<Exception>());
+        let (mut crash_reason_text, mut crash_address, mut record) = (String::new(), 0, None);
+        if let Some(e) = &exception {
+            requesting_id = Some(e.thread_id());
+            let raw = &e.raw.exception_record;
+            (crash_reason_text, crash_address) = crash_reason(raw, dump.system_info_raw());
+            let n = (raw.number_parameters.get() as usize).min(EXCEPTION_MAXIMUM_PARAMETERS);
+            record = Some(ExceptionRecord {
+                code: raw.exception_code.get(),
+                flags: raw.exception_flags.get(),
+                address: raw.exception_address.get(),
+                parameters: raw.exception_information.iter().take(n).map(|p| p.get()).collect(),
+            });
+        }
+        let assertion = keep_error(&mut errors, dump.stream::<AssertionInfo>()).map(|a| assertion_text(&a));
+        let modules = modules_of_dump(dump).unwrap_or_else(|e| {
+            errors.push(e);
+            Vec::new()
+        });
+        let memory = MemoryIndex::new(dump).unwrap_or_else(|e| {
+            errors.push(e);
+            MemoryIndex::default()
+        });
+
+        let thread_list = match dump.stream::<ThreadList>() {
+            Ok(Some(list)) => list,
+            Ok(None) => return Err(ProcessError::NoThreadList),
+            Err(e) => return Err(ProcessError::ThreadList(e)),
+        };
+        let mut threads = Vec::with_capacity(thread_list.len());
+        let mut requesting_thread = None;
+        for thread in thread_list.iter() {
+            let id = thread.id();
+            if dump_thread == Some(id) {
+                continue;
+            }
+            let mut context = thread.context();
+            if requesting_id == Some(id) && requesting_thread.is_none() {
+                requesting_thread = Some(threads.len());
+                if let Some(e) = &exception {
+                    // The thread's own context is inside the exception
+                    // handler; the exception's is where it crashed.
+                    context = e.context().or(context);
+                }
+            }
+            let stack = thread
+                .stack()
+                .ok()
+                .filter(|s| s.size() > 0)
+                .or_else(|| memory.region_at(thread.raw.stack.start_of_memory_range.get()).copied());
+            let call_stack = match context {
+                Ok(context) => {
+                    let registers = Registers::from_context(&context);
+                    let walk_context = WalkContext {
+                        arch: registers.arch(),
+                        thread_id: id,
+                        stack,
+                        memory: &memory,
+                        modules: &modules,
+                        system: &system,
+                    };
+                    let frames = walk(StackFrame::from_context(registers), &walk_context, walker);
+                    CallStack { thread_id: id, frames, error: None }
+                }
+                Err(e) => CallStack { thread_id: id, frames: Vec::new(), error: Some(e) },
+            };
+            threads.push(call_stack);
+        }
+
+        Ok(ProcessState {
+            system,
+            crashed: exception.is_some(),
+            crash_reason: crash_reason_text,
+            crash_address,
+            exception: record,
+            assertion,
+            time_date_stamp: dump.header().time_date_stamp.get(),
+            process_create_time,
+            requesting_thread,
+            threads,
+            modules,
+            exploitability: Exploitability::NotAnalyzed,
+            errors,
+        })
+    }
+
+    /// Seconds between process start and the dump, when both are known and
+    /// in order (Breakpad's rule; `None` prints as "not available").
+    pub fn uptime(&self) -> Option<u32> {
+        let start = self.process_create_time.filter(|&t| t != 0)?;
+        let end = self.time_date_stamp;
+        (end != 0 && end >= start).then(|| end - start)
+    }
+
+    /// The main executable's module.
+    pub fn main_module(&self) -> Option<&CodeModule> {
+        self.modules.iter().find(|m| m.is_main)
+    }
+
+    /// Index into [`Self::modules`] of the module holding `address`.
+    pub fn module_for_address(&self, address: u64) -> Option<usize> {
+        module_for_address(&self.modules, address)
+    }
+
+    /// The CPU of the threads' registers (that of the first thread with a
+    /// frame).
+    pub fn arch(&self) -> Option<Arch> {
+        self.threads.iter().find_map(|t| t.frames.first()).map(|f| f.registers.arch())
+    }
+}
+
+/// The stream, or `None` with its error kept.
+fn keep_error<T>(errors: &mut Vec<mdump_reader::Error>, r: mdump_reader::Result<Option<T>>) -> Option<T> {
+    r.unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    })
+}
+
+/// Breakpad's one-line description of an AssertionInfo stream.
+fn assertion_text(a: &AssertionInfo<'_>) -> String {
+    let mut text = match a.assertion_type() {
+        ASSERTION_INFO_TYPE_INVALID_PARAMETER => "Invalid parameter passed to library function".to_string(),
+        ASSERTION_INFO_TYPE_PURE_VIRTUAL_CALL => "Pure virtual function called".to_string(),
+        other => format!("Unknown assertion type 0x{other:08x}"),
+    };
+    let expression = a.expression();
+    if !expression.is_empty() {
+        text.push(' ');
+        text.push_str(&expression);
+    }
+    let function = a.function();
+    if !function.is_empty() {
+        text.push_str(" in function ");
+        text.push_str(&function);
+    }
+    let file = a.file();
+    if !file.is_empty() {
+        text.push_str(", in file ");
+        text.push_str(&file);
+    }
+    if a.line() != 0 {
+        text.push_str(&format!(" at line {}", a.line()));
+    }
+    text
+}
