@@ -1,1 +1,3 @@
-//! Benchmarks live in benches/.
+//! Benchmarks live in benches/; this library holds inputs they share.
+
+pub mod sym_gen;
