@@ -6,8 +6,9 @@
 //! as Breakpad computes them, the loaded modules ordered by base address,
 //! and one [`CallStack`] per thread whose frame 0 comes from the thread's
 //! CPU context (the exception's context for the crashed thread). Callers
-//! beyond frame 0 come from a [`StackWalker`]; [`ContextOnly`] recovers none,
-//! the CFI / frame-pointer / scanning walker plugs in there.
+//! beyond frame 0 come from a [`StackWalker`]: [`BreakpadWalker`] recovers
+//! them as Breakpad does (CFI, `STACK WIN`, frame pointers, scanning) with
+//! the symbols of any [`SymbolProvider`]; [`ContextOnly`] recovers none.
 //!
 //! [`print_breakpad`] and [`print_breakpad_machine`] write the state the way
 //! Breakpad's `minidump_stackwalk` and `minidump_stackwalk -m` do.
@@ -32,6 +33,7 @@ pub mod frame;
 pub mod process_state;
 pub mod registers;
 pub mod system;
+pub mod walk;
 pub mod walker;
 
 pub use breakpad_machine::print_breakpad_machine;
@@ -41,4 +43,5 @@ pub use frame::{FrameTrust, StackFrame};
 pub use process_state::{CallStack, ExceptionRecord, Exploitability, ProcessError, ProcessState};
 pub use registers::{Arch, Registers};
 pub use system::SystemInfo;
-pub use walker::{walk, ContextOnly, StackWalker, WalkContext, MAX_FRAMES};
+pub use walk::{BreakpadWalker, FunctionInfo, LineInfo, NoSymbols, SymbolProvider, WinFrameInfo, WinFrameKind};
+pub use walker::{walk, ContextOnly, StackWalker, Walk, WalkContext, MAX_FRAMES};

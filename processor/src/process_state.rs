@@ -1,7 +1,7 @@
 //! [`ProcessState`]: everything a processor learns from a dump, built the way
 //! Breakpad's `MinidumpProcessor::Process` builds it.
 
-use crate::code_module::{module_for_address, modules_of_dump, CodeModule};
+use crate::code_module::{module_for_address, modules_of_dump, CodeModule, SymbolStatus};
 use crate::crash_reason::crash_reason;
 use crate::frame::StackFrame;
 use crate::registers::{Arch, Registers};
@@ -163,6 +163,8 @@ impl ProcessState {
             Ok(None) => return Err(ProcessError::NoThreadList),
             Err(e) => return Err(ProcessError::ThreadList(e)),
         };
+        let mut modules = modules;
+        let mut symbols = vec![SymbolStatus::NotLookedUp; modules.len()];
         let mut threads = Vec::with_capacity(thread_list.len());
         let mut requesting_thread = None;
         for thread in thread_list.iter() {
@@ -195,14 +197,22 @@ impl ProcessState {
                         modules: &modules,
                         system: &system,
                     };
-                    let frames = walk(StackFrame::from_context(registers), &walk_context, walker);
-                    CallStack { thread_id: id, frames, error: None }
+                    let walked = walk(StackFrame::from_context(registers), &walk_context, walker);
+                    for (module, status) in walked.symbols {
+                        if let Some(slot) = symbols.get_mut(module) {
+                            *slot = status;
+                        }
+                    }
+                    CallStack { thread_id: id, frames: walked.frames, error: None }
                 }
                 Err(e) => CallStack { thread_id: id, frames: Vec::new(), error: Some(e) },
             };
             threads.push(call_stack);
         }
 
+        for (module, status) in modules.iter_mut().zip(symbols) {
+            module.symbols = status;
+        }
         Ok(ProcessState {
             system,
             crashed: exception.is_some(),

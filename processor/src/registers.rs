@@ -235,6 +235,27 @@ impl Registers {
         }
     }
 
+    /// The value stored for register `name` whether or not it is known,
+    /// `None` only if the architecture has no such register. A frame whose
+    /// registers were copied from its callee's keeps the callee's values in
+    /// the registers it did not recover; Breakpad's walkers read some of
+    /// those stale values (the amd64 frame pointer rule reads `%rbp`, the
+    /// arm64 one the link register, whatever their validity), so the walker
+    /// can too. A register never set holds 0.
+    pub fn stale(&self, name: &str) -> Option<u64> {
+        self.values.get(self.arch.register_index(name)?).copied()
+    }
+
+    /// Marks every register unknown except those named in `keep` (and
+    /// known); the values stay, see [`Self::stale`].
+    pub fn retain(&mut self, keep: &[&str]) {
+        let mut mask = 0u64;
+        for index in keep.iter().filter_map(|name| self.arch.register_index(name)) {
+            mask |= 1 << index;
+        }
+        self.valid &= mask;
+    }
+
     /// Marks register `name` unknown.
     pub fn forget(&mut self, name: &str) {
         if let Some(index) = self.arch.register_index(name) {
@@ -346,6 +367,14 @@ mod tests {
         assert_eq!(r.iter().collect::<Vec<_>>(), [("sp", 0x1000), ("pc", 0x8000)]);
         r.forget("sp");
         assert_eq!(r.get("sp"), None);
+        assert_eq!(r.stale("sp"), Some(0x1000), "the value stays");
+        assert_eq!(r.stale("r0"), Some(0));
+        assert_eq!(r.stale("rip"), None);
+        r.set("r4", 4);
+        r.set("lr", 5);
+        r.retain(&["pc", "lr", "sp", "nonsense"]);
+        assert_eq!(r.iter().collect::<Vec<_>>(), [("lr", 5), ("pc", 0x8000)]);
+        assert_eq!(r.stale("r4"), Some(4));
         assert!(!r.set_index(17, 1), "past the ARM table");
         assert_eq!(r.get_index(99), None);
     }

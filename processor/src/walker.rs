@@ -1,14 +1,14 @@
 //! The extension point for stack walking: a [`StackWalker`] recovers a
-//! frame's caller, and [`walk`] drives it with the limits every walk needs.
+//! frame's caller and symbolizes frames, and [`walk`] drives it with the
+//! limits every walk needs.
 //!
 //! Frame 0 always comes from the thread's CPU context. The processor then
-//! asks the walker for the caller of the last frame until it has none. The
-//! walker that knows CFI, `STACK WIN` programs, frame pointers and stack
-//! scanning will implement this trait; until then [`ContextOnly`] stops after
-//! frame 0.
+//! asks the walker for the caller of the last frame until it has none.
+//! [`crate::walk::BreakpadWalker`] knows CFI, `STACK WIN` programs, frame
+//! pointers and stack scanning; [`ContextOnly`] stops after frame 0.
 
-use crate::code_module::{module_for_address, CodeModule};
-use crate::frame::StackFrame;
+use crate::code_module::{module_for_address, CodeModule, SymbolStatus};
+use crate::frame::{FrameTrust, StackFrame};
 use crate::registers::Arch;
 use crate::system::SystemInfo;
 use mdump_reader::{MemoryIndex, MemoryRegion};
@@ -50,14 +50,31 @@ impl WalkContext<'_, '_> {
     }
 }
 
-/// Recovers callers, one frame at a time.
+/// Recovers callers, one frame at a time, and says what each frame's code
+/// is.
 pub trait StackWalker {
     /// The caller of the last frame of `frames` (never empty: frame 0 comes
-    /// from the context), or `None` when the walk ends there.
+    /// from the context; never an inlined frame: those go before the frame
+    /// they belong to), or `None` when the walk ends there.
     ///
     /// The returned frame's [`StackFrame::module`] is filled in by the
     /// driver from its `instruction`; everything else is the walker's.
     fn next_frame(&self, context: &WalkContext<'_, '_>, frames: &[StackFrame]) -> Option<StackFrame>;
+
+    /// Fills in `frame`'s function and source line, pushes onto `inlined`
+    /// the frames of calls inlined at its instruction (innermost first,
+    /// trust [`FrameTrust::Inline`]), and says what became of the symbols
+    /// of its module. The driver calls it for every frame it keeps, frame 0
+    /// included, once the frame's module is known and before asking for its
+    /// caller. The default knows no symbols.
+    fn symbolize(
+        &self,
+        _context: &WalkContext<'_, '_>,
+        _frame: &mut StackFrame,
+        _inlined: &mut Vec<StackFrame>,
+    ) -> SymbolStatus {
+        SymbolStatus::NotLookedUp
+    }
 }
 
 /// A walker that recovers nothing: every call stack is its context frame.
@@ -70,33 +87,67 @@ impl StackWalker for ContextOnly {
     }
 }
 
+/// One walked call stack.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Walk {
+    /// The frames, innermost first.
+    pub frames: Vec<StackFrame>,
+    /// For each module some frame was in, what became of its symbols, as
+    /// `(index into WalkContext::modules, status)`, each module once, in
+    /// the order the frames met them. Modules whose status was
+    /// [`SymbolStatus::NotLookedUp`] are left out.
+    pub symbols: Vec<(usize, SymbolStatus)>,
+}
+
 /// Walks a thread's stack from its context frame.
 ///
-/// Every frame gets its module from its instruction address. The walk ends
-/// when the walker has no caller, at [`MAX_FRAMES`], or when a caller does
-/// not make progress: its stack pointer must be above the callee's (equal is
-/// accepted only for the caller of frame 0, where a leaf function may not
-/// have touched the stack), so that no walker can loop.
-pub fn walk(mut first: StackFrame, context: &WalkContext<'_, '_>, walker: &dyn StackWalker) -> Vec<StackFrame> {
-    first.module = context.module_for_address(first.instruction);
-    let mut frames = vec![first];
-    while frames.len() < MAX_FRAMES {
-        let Some(mut caller) = walker.next_frame(context, &frames) else {
+/// Every frame gets its module from its instruction address and is
+/// symbolized by the walker before its caller is asked for. The walk ends
+/// when the walker has no caller, at [`MAX_FRAMES`] (inlined frames
+/// included), or when a caller does not make progress: its stack pointer
+/// must be above the callee's (equal is accepted only for the caller of the
+/// context frame, where a leaf function may not have touched the stack), so
+/// that no walker can loop.
+pub fn walk(first: StackFrame, context: &WalkContext<'_, '_>, walker: &dyn StackWalker) -> Walk {
+    let mut walk = Walk::default();
+    let mut frame = first;
+    let mut inlined = Vec::new();
+    loop {
+        frame.module = context.module_for_address(frame.instruction);
+        inlined.clear();
+        let status = walker.symbolize(context, &mut frame, &mut inlined);
+        if let Some(module) = frame.module.filter(|_| status != SymbolStatus::NotLookedUp) {
+            if !walk.symbols.iter().any(|(m, _)| *m == module) {
+                walk.symbols.push((module, status));
+            }
+        }
+        for mut f in inlined.drain(..) {
+            if walk.frames.len() + 1 >= MAX_FRAMES {
+                break;
+            }
+            f.trust = FrameTrust::Inline;
+            walk.frames.push(f);
+        }
+        walk.frames.push(frame);
+        if walk.frames.len() >= MAX_FRAMES {
+            break;
+        }
+        let Some(caller) = walker.next_frame(context, &walk.frames) else {
             break;
         };
-        let Some(callee) = frames.last() else {
+        let Some(callee) = walk.frames.last() else {
             break;
         };
         if let (Some(old), Some(new)) = (callee.registers.stack_pointer(), caller.registers.stack_pointer()) {
-            let progress = new > old || (new == old && frames.len() == 1);
+            let first_unwind = callee.trust == FrameTrust::Context;
+            let progress = new > old || (new == old && first_unwind);
             if !progress {
                 break;
             }
         }
-        caller.module = context.module_for_address(caller.instruction);
-        frames.push(caller);
+        frame = caller;
     }
-    frames
+    walk
 }
 
 #[cfg(test)]
@@ -154,7 +205,7 @@ mod tests {
             modules: &modules,
             system: &system,
         };
-        let frames = walk(frame0(), &cx, &ContextOnly);
+        let frames = walk(frame0(), &cx, &ContextOnly).frames;
         assert_eq!(frames.len(), 1);
         assert_eq!(frames[0].module, Some(0));
         assert_eq!(cx.read_pointer(0x8000), None);
@@ -173,11 +224,11 @@ mod tests {
             modules: &modules,
             system: &system,
         };
-        let frames = walk(frame0(), &cx, &Climber { step: 0x10 });
+        let frames = walk(frame0(), &cx, &Climber { step: 0x10 }).frames;
         assert_eq!(frames.len(), MAX_FRAMES);
         assert!(frames[1..].iter().all(|f| f.module == Some(0)));
         // A walker that does not move the stack pointer gets one leaf caller.
-        let frames = walk(frame0(), &cx, &Climber { step: 0 });
+        let frames = walk(frame0(), &cx, &Climber { step: 0 }).frames;
         assert_eq!(frames.len(), 2);
     }
 }
