@@ -4,7 +4,8 @@
 //! For each frame the walker tries the CPU's recovery methods in Breakpad's
 //! order (see [`arch`]) and keeps the first caller one of them gives:
 //!
-//! * `STACK WIN` frame data (x86) and `STACK CFI` rules: not yet;
+//! * `STACK WIN` frame data (x86): not yet;
+//! * `STACK CFI` rules ([`cfi`]): `.cfa`, `.ra` and register rules;
 //! * the frame pointer ([`frame_pointer`]): `%rbp` (not on Windows), `%ebp`
 //!   (falling back to a scan), `x29`/`lr` on arm64, `r7` on iOS ARM;
 //! * stack scanning ([`scan`]): the first word within 40 words of the stack
@@ -28,8 +29,10 @@
 //! Other CPUs (MIPS, PowerPC, SPARC, RISC-V) get their context frame only.
 
 pub mod arch;
+pub mod cfi;
 pub mod frame_pointer;
 pub mod memory;
+pub mod postfix;
 pub mod provider;
 pub mod scan;
 pub mod symbolize;
@@ -87,8 +90,9 @@ impl<P: SymbolProvider> StackWalker for BreakpadWalker<P> {
         };
         let os = context.system.os_short.as_str();
         let mut caller = cpu.steps.iter().filter(|s| s.applies(os)).find_map(|step| match step.method {
-            // Not yet: the symbol-driven methods.
-            Method::StackWin | Method::Cfi => None,
+            // Not yet: x86 Windows frame data.
+            Method::StackWin => None,
+            Method::Cfi => cfi::caller(&unwind),
             Method::Leaf => scan::leaf_caller(&unwind),
             Method::FramePointer => frame_pointer::caller(&unwind),
             Method::Scan => scan::caller(&unwind),

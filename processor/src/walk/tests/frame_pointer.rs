@@ -160,3 +160,29 @@ fn arm64_strips_pointer_authentication_bits() {
     assert_eq!(frames[1].registers.get("lr"), Some(APP + 0x1208));
     assert_eq!(frames[2].registers.get("pc"), Some(APP + 0x1208));
 }
+
+#[test]
+fn arm64_recovers_an_unknown_link_register_from_the_chain() {
+    // Frame 1 comes from CFI that recovers x29 but not the link register;
+    // its link register is then read from frame 0's frame record, provided
+    // that record saves frame 1's x29.
+    let (stack, records) = chain(8, &[APP + 0x2108, APP + 0x2208], 2, 0);
+    let app = FakeModule { cfi: vec![(0x1000, 0x100, ".cfa: sp .ra: x30 x29: x29")], ..FakeModule::loaded() };
+    let mut scene = Scene::new("linux", stack, modules()).symbols(FakeSymbols::default().with("app", app));
+    let ctx = context(Arch::Arm64, &[("pc", APP + 0x1000), ("sp", STACK), ("fp", records[0]), ("lr", APP + 0x3008)]);
+    let frames = scene.frames(ctx);
+    assert_eq!(summary(&frames)[1], (APP + 0x3008, STACK, FrameTrust::Cfi));
+    assert_eq!(frames[1].registers.get("lr"), None);
+    assert_eq!(frames[1].registers.get("fp"), Some(records[0]));
+    // Frame 0's record (at records[0]) saves records[1], not frame 1's x29:
+    // no agreement, the stale link register (0) is the caller, which ends
+    // the walk.
+    assert_eq!(frames.len(), 2, "{:?}", summary(&frames));
+
+    // CFI that restores x29 from the record: they agree.
+    let app = FakeModule { cfi: vec![(0x1000, 0x100, ".cfa: sp .ra: x30 x29: x29 ^")], ..FakeModule::loaded() };
+    scene.symbols = FakeSymbols::default().with("app", app);
+    let frames = scene.frames(ctx);
+    assert_eq!(frames[1].registers.get("fp"), Some(records[1]));
+    assert_eq!(summary(&frames)[2], (APP + 0x2108, records[1] + 16, FrameTrust::FramePointer));
+}

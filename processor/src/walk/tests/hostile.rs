@@ -12,6 +12,17 @@ fn modules() -> Vec<CodeModule> {
     vec![module("app", APP, 0x10000)]
 }
 
+fn cfi(rules: &'static str) -> FakeSymbols {
+    let app = FakeModule {
+        functions: vec![(0x1000, 0x100, "f", 0)],
+        // The whole module, so that a caller at the same address (minus one)
+        // finds the same rules.
+        cfi: vec![(0, 0x10000, rules)],
+        ..FakeModule::loaded()
+    };
+    FakeSymbols::default().with("app", app)
+}
+
 #[test]
 fn a_frame_pointer_loop_ends() {
     // %ebp points at itself.
@@ -32,6 +43,38 @@ fn a_frame_pointer_loop_ends() {
     let scene = Scene::new("windows", stack, modules());
     let frames = scene.frames(context(Arch::X86, &[("eip", APP + 0x1000), ("esp", STACK), ("ebp", a)]));
     assert_eq!(frames.len(), 3, "{:?}", summary(&frames));
+}
+
+#[test]
+fn cfi_that_does_not_move_the_stack_pointer_ends() {
+    let mut stack = StackBuilder::new(STACK, 8);
+    stack.fill(8);
+    // The caller of the context frame may share its stack pointer (a leaf
+    // that did not touch the stack), but not the next one.
+    let scene = Scene::new("linux", stack, modules()).symbols(cfi(".cfa: $rsp .ra: $rip"));
+    let frames = scene.frames(context(Arch::Amd64, &[("rip", APP + 0x1000), ("rsp", STACK)]));
+    assert_eq!(summary(&frames), [(APP + 0x1000, STACK, FrameTrust::Context), (APP + 0x1000, STACK, FrameTrust::Cfi)]);
+    // Moving down ends the walk at once.
+    let scene = Scene { symbols: cfi(".cfa: $rsp 8 - .ra: $rip"), ..scene };
+    assert_eq!(scene.frames(context(Arch::Amd64, &[("rip", APP + 0x1000), ("rsp", STACK)])).len(), 1);
+    // So does wrapping around the address space.
+    let scene = Scene { symbols: cfi(".cfa: $rsp 18446744073709551615 + .ra: $rip"), ..scene };
+    assert_eq!(scene.frames(context(Arch::Amd64, &[("rip", APP + 0x1000), ("rsp", STACK)])).len(), 1);
+}
+
+#[test]
+fn huge_cfas_read_nothing_and_the_walk_is_capped() {
+    let mut stack = StackBuilder::new(STACK, 8);
+    stack.fill(8);
+    // A CFA far outside the stack: the return address cannot be read, CFI
+    // fails and the scan finds nothing either.
+    let scene = Scene::new("linux", stack, modules()).symbols(cfi(".cfa: $rsp 1000000000000 + .ra: .cfa -8 + ^"));
+    assert_eq!(scene.frames(context(Arch::Amd64, &[("rip", APP + 0x1000), ("rsp", STACK)])).len(), 1);
+    // A CFA that climbs forever without reading memory: every frame makes
+    // progress, so only the frame cap stops it.
+    let scene = Scene { symbols: cfi(".cfa: $rsp 1000000000 + .ra: $rip"), ..scene };
+    let frames = scene.frames(context(Arch::Amd64, &[("rip", APP + 0x1000), ("rsp", STACK)]));
+    assert_eq!(frames.len(), MAX_FRAMES);
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Unit tests of each unwinder on hand-made stacks: memory built word by
 //! word, modules and symbols written by hand.
 
+mod arm;
+mod cfi;
 mod frame_pointer;
 mod hostile;
 mod scan;
@@ -164,6 +166,15 @@ pub fn mdump_rule_pairs(rules: &str) -> Vec<(String, String)> {
         }
     }
     pairs
+}
+
+/// A register set of `arch` from pairs.
+pub fn regs(arch: Arch, pairs: &[(&str, u64)]) -> Registers {
+    let mut r = Registers::new(arch);
+    for (name, value) in pairs {
+        assert!(r.set(name, *value), "{name}");
+    }
+    r
 }
 
 /// Every register of `arch` known (0), then `pairs`: a context frame.
