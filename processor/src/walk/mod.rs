@@ -4,7 +4,9 @@
 //! For each frame the walker tries the CPU's recovery methods in Breakpad's
 //! order (see [`arch`]) and keeps the first caller one of them gives:
 //!
-//! * `STACK WIN` frame data (x86): not yet;
+//! * `STACK WIN` frame data (x86, [`stack_win`]): the record's program, or
+//!   Breakpad's programs for FPO records, evaluated by [`postfix`], with
+//!   Breakpad's rescue scans;
 //! * `STACK CFI` rules ([`cfi`]): `.cfa`, `.ra` and register rules;
 //! * the frame pointer ([`frame_pointer`]): `%rbp` (not on Windows), `%ebp`
 //!   (falling back to a scan), `x29`/`lr` on arm64, `r7` on iOS ARM;
@@ -35,6 +37,7 @@ pub mod memory;
 pub mod postfix;
 pub mod provider;
 pub mod scan;
+pub mod stack_win;
 pub mod symbolize;
 
 #[cfg(test)]
@@ -90,8 +93,7 @@ impl<P: SymbolProvider> StackWalker for BreakpadWalker<P> {
         };
         let os = context.system.os_short.as_str();
         let mut caller = cpu.steps.iter().filter(|s| s.applies(os)).find_map(|step| match step.method {
-            // Not yet: x86 Windows frame data.
-            Method::StackWin => None,
+            Method::StackWin => stack_win::caller(&unwind),
             Method::Cfi => cfi::caller(&unwind),
             Method::Leaf => scan::leaf_caller(&unwind),
             Method::FramePointer => frame_pointer::caller(&unwind),

@@ -3,6 +3,7 @@
 //! ends, within the caps.
 
 use super::*;
+use crate::walk::postfix::MAX_TOKENS;
 use crate::walker::MAX_FRAMES;
 
 const APP: u64 = 0x40_0000;
@@ -93,6 +94,32 @@ fn deep_recursion_is_capped() {
     let frames = scene.frames(context(Arch::X86, &[("eip", APP + 0x1000), ("esp", STACK), ("ebp", records[0])]));
     assert_eq!(frames.len(), MAX_FRAMES);
     assert!(frames[1..].iter().all(|f| f.trust == FrameTrust::FramePointer));
+}
+
+#[test]
+fn monstrous_programs_are_refused() {
+    let mut stack = StackBuilder::new(STACK, 4);
+    let ret = stack.push(APP + 0x2005);
+    stack.fill(4);
+    let long = format!("$eip {} =", "1 + ".repeat(MAX_TOKENS));
+    let deep = format!("$eip {} =", "1 ".repeat(1000));
+    for program in [long.as_str(), deep.as_str(), "$eip 0 0 / =", "$eip $eip ^ ^ ^ ^ ="] {
+        let info = WinFrameInfo { program_string: Some(program.into()), ..WinFrameInfo::default() };
+        let app = FakeModule {
+            functions: vec![(0x1000, 0x100, "f", 0), (0x2000, 0x100, "g", 0)],
+            win: vec![(0x1000, 0x100, info)],
+            ..FakeModule::loaded()
+        };
+        let scene = Scene::new(
+            "windows",
+            StackBuilder { bytes: stack.bytes.clone(), ..StackBuilder::new(STACK, 4) },
+            modules(),
+        )
+        .symbols(FakeSymbols::default().with("app", app));
+        let frames = scene.frames(context(Arch::X86, &[("eip", APP + 0x1000), ("esp", STACK), ("ebp", 0)]));
+        // The program fails; a scan finds the return address.
+        assert_eq!(summary(&frames)[1], (APP + 0x2005, ret + 4, FrameTrust::Scan), "{}", &program[..20]);
+    }
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod cfi;
 mod frame_pointer;
 mod hostile;
 mod scan;
+mod stack_win;
 
 use super::provider::{FunctionInfo, LineInfo, SymbolProvider, WinFrameInfo};
 use super::BreakpadWalker;
