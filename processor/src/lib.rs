@@ -15,9 +15,13 @@
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use mdump_processor::{BreakpadWalker, ProcessState, SymbolFiles};
+//!
 //! let file = mdump_reader::MinidumpFile::open("crash.dmp")?;
 //! let dump = file.minidump()?;
-//! let state = mdump_processor::ProcessState::from_dump(&dump, &mdump_processor::ContextOnly)?;
+//! // Symbol files in Breakpad's layout: symbols/DEBUG_FILE/DEBUG_ID/NAME.sym
+//! let walker = BreakpadWalker::new(SymbolFiles::from_dirs(["symbols"])?);
+//! let state = ProcessState::from_dump(&dump, &walker)?;
 //! println!("{} at {:#x}", state.crash_reason, state.crash_address);
 //! mdump_processor::print_breakpad(&state, &mut std::io::stdout())?;
 //! # Ok(()) }
@@ -43,5 +47,7 @@ pub use frame::{FrameTrust, StackFrame};
 pub use process_state::{CallStack, ExceptionRecord, Exploitability, ProcessError, ProcessState};
 pub use registers::{Arch, Registers};
 pub use system::SystemInfo;
-pub use walk::{BreakpadWalker, FunctionInfo, LineInfo, NoSymbols, SymbolProvider, WinFrameInfo, WinFrameKind};
+pub use walk::{
+    BreakpadWalker, FunctionInfo, LineInfo, NoSymbols, SymbolFiles, SymbolProvider, WinFrameInfo, WinFrameKind,
+};
 pub use walker::{walk, ContextOnly, StackWalker, Walk, WalkContext, MAX_FRAMES};

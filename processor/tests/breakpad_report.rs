@@ -1,48 +1,68 @@
 //! `print_breakpad` and `print_breakpad_machine` against Breakpad's own
-//! `minidump_stackwalk` and `minidump_stackwalk -m` output for every dump of
-//! the conformance corpus that has both.
+//! `minidump_stackwalk DUMP symbols/` and `minidump_stackwalk -m` output for
+//! every dump of the conformance corpus that has both.
 //!
 //! The corpus is `$MDUMP_CORPUS`, or `../shared/corpus` next to the
-//! workspace. Without it the test is skipped, unless `CI=true`.
+//! workspace. Without it the test is skipped, unless `CI=true`. Stacks are
+//! walked by [`BreakpadWalker`] with the corpus's symbol files
+//! ([`SymbolFiles`] over `symbols/`).
 //!
-//! Compared exactly, because they need neither a stack walker nor symbols:
+//! Compared exactly, whole: both reports of each dump, every thread and
+//! every frame (locations, symbols, registers, `Found by:`), the modules
+//! with Breakpad's `(WARNING: No symbols, ...)` markers. The number of dumps
+//! whose two reports both match must not fall below [`FULL_MATCH_FLOOR`].
+//!
+//! Compared part by part as well, so that a regression says where it is
+//! (and as a floor that must always hold):
 //!
 //! * the header: OS, CPU, GPU, crash reason, address and parameters,
 //!   assertion, process uptime;
 //! * the thread headers (`Thread 0 (crashed)`, `Thread 1`, ...): which
 //!   threads are listed, in which order, which one crashed;
 //! * frame 0 of every thread: its register lines and `Found by:` line, and
-//!   its location line when Breakpad had no symbols for it
-//!   (`tiny.exe + 0x1af42`); when Breakpad did (`test_app.exe!func [...]`),
-//!   only the module part before `!`;
-//! * the `Loaded modules:` lines, without Breakpad's `(WARNING: No symbols,
-//!   ...)` suffix;
+//!   its location line up to the module (`test_app.exe` of
+//!   `test_app.exe!func [...]`), whole when Breakpad had no symbols for it;
+//! * the `Loaded modules:` lines, without the symbol warnings;
 //! * the machine format's `OS`, `CPU`, `GPU`, `Crash` and `Module` lines,
 //!   and each thread's frame 0 line up to its module (the whole line when
 //!   Breakpad had no symbols for it).
 //!
-//! Not compared yet:
-//!
-//! * frames 1 and up: they need the stack walker (CFI, `STACK WIN`, frame
-//!   pointers, scanning), which is not written yet ([`ContextOnly`] stops
-//!   after frame 0);
-//! * symbolized names (`!function [file : line + 0x..]`): they need the
-//!   symbol files and the `.sym` resolver, being written in `symbols/`;
-//! * the `(WARNING: No symbols, ...)` markers: Breakpad adds them for the
-//!   modules the walk asked symbols for, so they depend on both.
-//!
 //! Microdumps (`microdump-*.dmp`) have expected outputs too, but they are
 //! Android logcat text, not minidumps: they are reported and skipped.
 
-use mdump_processor::{print_breakpad, print_breakpad_machine, ContextOnly, ProcessState};
+use mdump_processor::{print_breakpad, print_breakpad_machine, BreakpadWalker, ProcessState, SymbolFiles};
 use mdump_reader::Minidump;
 use std::path::{Path, PathBuf};
+
+/// How many of the corpus's dumps must match Breakpad's two reports
+/// completely (all 36 minidumps do).
+const FULL_MATCH_FLOOR: usize = 36;
 
 fn corpus_dir() -> PathBuf {
     match std::env::var_os("MDUMP_CORPUS") {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
     }
+}
+
+/// Breakpad's walker over the corpus's symbol files.
+fn walker(corpus: &Path) -> BreakpadWalker<SymbolFiles> {
+    BreakpadWalker::new(SymbolFiles::from_dirs([corpus.join("symbols")]).expect("a local symbol store"))
+}
+
+/// Where two texts first differ, as a line number and both lines.
+fn first_difference(expected: &str, actual: &str) -> Option<String> {
+    let (mut e, mut a) = (expected.lines(), actual.lines());
+    for number in 1.. {
+        match (e.next(), a.next()) {
+            (None, None) => return None,
+            (el, al) if el != al => {
+                return Some(format!("line {number}\n  expected: {el:?}\n  actual:   {al:?}"));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// One frame of a human report.
@@ -99,11 +119,15 @@ fn without_warning(line: &str) -> &str {
     line.find("  (WARNING: ").map_or(line, |i| &line[..i])
 }
 
-/// The location as far as this processor can know it: the whole line when
-/// Breakpad had no symbols, else the module before `!`.
+/// The part of a location the partial comparison looks at: the whole line
+/// when Breakpad had no symbols, else the module before `!` (of ours: what
+/// comes before `!` or ` + `, whichever is first).
 fn comparable_location(expected: &str, actual: &str) -> (String, String) {
     match expected.find('!') {
-        Some(bang) => (expected[..bang].to_string(), actual.split(" + ").next().unwrap_or(actual).to_string()),
+        Some(bang) => {
+            let module = actual.split('!').next().and_then(|a| a.split(" + ").next()).unwrap_or(actual);
+            (expected[..bang].to_string(), module.to_string())
+        }
         None => (expected.to_string(), actual.to_string()),
     }
 }
@@ -111,6 +135,12 @@ fn comparable_location(expected: &str, actual: &str) -> (String, String) {
 /// What matched for one dump, part by part.
 #[derive(Default)]
 struct Outcome {
+    /// The whole human report.
+    full_human: bool,
+    /// The whole machine report.
+    full_machine: bool,
+    /// Where the whole reports differ.
+    full_problems: Vec<String>,
     header: bool,
     threads: bool,
     frame0: bool,
@@ -127,6 +157,17 @@ fn check(name: &str, state: &ProcessState, human: &str, machine: &str) -> Outcom
     let mut ours_m = Vec::new();
     print_breakpad_machine(state, &mut ours_m).unwrap();
     let ours_m = String::from_utf8(ours_m).unwrap();
+
+    for (format, expected, actual, ok) in
+        [("human", human, &ours, &mut out.full_human), ("machine", machine, &ours_m, &mut out.full_machine)]
+    {
+        // Breakpad ends both reports with a newline; compare the text.
+        match first_difference(expected, actual) {
+            None if expected.ends_with('\n') == actual.ends_with('\n') => *ok = true,
+            None => out.full_problems.push(format!("{name}: {format} report: final newline")),
+            Some(at) => out.full_problems.push(format!("{name}: {format} report differs at {at}")),
+        }
+    }
 
     let (exp, act) = (parse_report(human), parse_report(&ours));
     let mut problem = |part: &str, e: &dyn std::fmt::Debug, a: &dyn std::fmt::Debug| {
@@ -220,7 +261,9 @@ fn breakpad_reports_match_minidump_stackwalk() {
     names.sort();
     assert!(!names.is_empty(), "no *.stackwalk.txt in {}", expected_dir.display());
 
+    let walker = walker(&corpus);
     let (mut compared, mut counts, mut skipped, mut problems) = (0, [0usize; 5], Vec::new(), Vec::new());
+    let (mut full, mut full_human, mut full_machine, mut full_problems) = (0, 0, 0, Vec::new());
     for name in &names {
         let bytes = std::fs::read(corpus.join("dumps").join(format!("{name}.dmp"))).expect("read dump");
         let Ok(dump) = Minidump::parse(&bytes) else {
@@ -228,7 +271,7 @@ fn breakpad_reports_match_minidump_stackwalk() {
             skipped.push(name.as_str());
             continue;
         };
-        let state = ProcessState::from_dump(&dump, &ContextOnly).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let state = ProcessState::from_dump(&dump, &walker).unwrap_or_else(|e| panic!("{name}: {e}"));
         let human = std::fs::read_to_string(expected_dir.join(format!("{name}.stackwalk.txt"))).unwrap();
         let machine = std::fs::read_to_string(expected_dir.join(format!("{name}.stackwalk.machine.txt"))).unwrap();
         let o = check(name, &state, &human, &machine);
@@ -236,7 +279,21 @@ fn breakpad_reports_match_minidump_stackwalk() {
         for (count, ok) in counts.iter_mut().zip([o.header, o.threads, o.frame0, o.modules, o.machine]) {
             *count += usize::from(ok);
         }
+        full += usize::from(o.full_human && o.full_machine);
+        full_human += usize::from(o.full_human);
+        full_machine += usize::from(o.full_machine);
+        full_problems.extend(o.full_problems);
         problems.extend(o.problems);
+    }
+    eprintln!(
+        "{compared} dumps compared: {full} match both of Breakpad's reports completely \
+         (human {full_human}, machine {full_machine})"
+    );
+    for p in &full_problems {
+        eprintln!("{p}");
+    }
+    if let Some((file, error)) = walker.symbols().errors().first() {
+        panic!("the symbol store failed for {file}: {error}");
     }
     eprintln!(
         "{compared} dumps compared ({} skipped, not minidumps: {}): header {}, thread list {}, frame 0 {}, \
@@ -251,6 +308,11 @@ fn breakpad_reports_match_minidump_stackwalk() {
     );
     assert!(compared > 0);
     assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        full >= FULL_MATCH_FLOOR.min(compared),
+        "only {full} of {compared} dumps match completely (floor {FULL_MATCH_FLOOR}):\n{}",
+        full_problems.join("\n")
+    );
 }
 
 #[test]
@@ -264,13 +326,14 @@ fn every_corpus_dump_processes_or_fails_cleanly() {
         eprintln!("skipping: {reason}");
         return;
     };
+    let walker = walker(&corpus_dir());
     let mut processed = 0;
     for entry in entries.filter_map(|e| e.ok()) {
         let bytes = std::fs::read(entry.path()).expect("read dump");
         let Ok(dump) = Minidump::parse(&bytes) else { continue };
         // The malformed dumps (rm-invalid-*) may have no usable thread list;
         // that is an error value, never a panic.
-        if let Ok(state) = ProcessState::from_dump(&dump, &ContextOnly) {
+        if let Ok(state) = ProcessState::from_dump(&dump, &walker) {
             let mut sink = Vec::new();
             print_breakpad(&state, &mut sink).unwrap();
             print_breakpad_machine(&state, &mut sink).unwrap();

@@ -28,6 +28,11 @@
 //! programs and rules by the evaluator's caps, the walk itself by
 //! [`crate::MAX_FRAMES`] and [`BreakpadWalker::max_scanned_frames`].
 //!
+//! Frames are symbolized ([`symbolize`]) from the same provider: function
+//! name and base, source file, line and line base. [`SymbolFiles`] is the
+//! provider over Breakpad `.sym` files (`mdump-symbols` and its store).
+//! Inlined frames are not produced yet.
+//!
 //! Other CPUs (MIPS, PowerPC, SPARC, RISC-V) get their context frame only.
 
 pub mod arch;
@@ -38,6 +43,7 @@ pub mod postfix;
 pub mod provider;
 pub mod scan;
 pub mod stack_win;
+pub mod symbol_files;
 pub mod symbolize;
 
 #[cfg(test)]
@@ -49,6 +55,7 @@ use crate::walker::{StackWalker, WalkContext, MAX_FRAMES};
 use arch::{Cpu, Method};
 use memory::Stack;
 pub use provider::{FunctionInfo, LineInfo, NoSymbols, SymbolProvider, WinFrameInfo, WinFrameKind};
+pub use symbol_files::SymbolFiles;
 
 /// Breakpad's stack walker over the symbols of `P`.
 #[derive(Clone, Debug, Default)]

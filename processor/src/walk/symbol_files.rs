@@ -1,0 +1,168 @@
+//! [`SymbolFiles`]: Breakpad `.sym` files from an
+//! [`mdump_symbols::store::SymbolStore`] (local directories, symbol
+//! servers), parsed and indexed by [`mdump_symbols::Symbols`], as a
+//! [`SymbolProvider`].
+//!
+//! A module's file is looked for under its debug file name and debug
+//! identifier (Breakpad's `SimpleSymbolSupplier` layout) the first time the
+//! walker asks about the module, and the outcome is kept: loaded,
+//! corrupt (loaded, but some lines were malformed, which Breakpad reports),
+//! or missing (not found, or the store failed: see
+//! [`SymbolFiles::errors`]).
+
+use super::provider::{FunctionInfo, LineInfo, SymbolProvider, WinFrameInfo, WinFrameKind};
+use crate::code_module::{CodeModule, SymbolStatus};
+use mdump_symbols::store::{StoreError, SymbolSource, SymbolStore};
+use mdump_symbols::{StackWinType, SymbolAt, Symbols, WinProgram};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// One module's outcome.
+#[derive(Clone)]
+enum Entry {
+    Found { symbols: Arc<Symbols<'static>>, corrupt: bool },
+    Missing,
+}
+
+/// Symbol files from a store, loaded on demand and kept.
+pub struct SymbolFiles {
+    store: SymbolStore,
+    /// By `(debug file, debug identifier)`.
+    modules: Mutex<HashMap<(String, String), Entry>>,
+    errors: Mutex<Vec<(String, StoreError)>>,
+}
+
+impl core::fmt::Debug for SymbolFiles {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SymbolFiles").field("sources", &self.store.sources()).finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave the map inconsistent.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl SymbolFiles {
+    /// Symbols from `store`.
+    pub fn new(store: SymbolStore) -> Self {
+        SymbolFiles { store, modules: Mutex::new(HashMap::new()), errors: Mutex::new(Vec::new()) }
+    }
+
+    /// Symbols from local directories in Breakpad's layout, asked in order
+    /// (what `minidump_stackwalk DUMP DIR...` does).
+    pub fn from_dirs<P: AsRef<std::path::Path>>(dirs: impl IntoIterator<Item = P>) -> Result<Self, StoreError> {
+        let sources = dirs.into_iter().map(|d| SymbolSource::Local(d.as_ref().to_path_buf()));
+        Ok(SymbolFiles::new(SymbolStore::from_sources(sources)?))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &SymbolStore {
+        &self.store
+    }
+
+    /// What the store failed with, by the debug file it was asked for (the
+    /// modules concerned count as missing).
+    pub fn errors(&self) -> Vec<(String, String)> {
+        lock(&self.errors).iter().map(|(file, e)| (file.clone(), e.to_string())).collect()
+    }
+
+    /// The module's parsed symbols, loading them the first time.
+    pub fn symbols(&self, module: &CodeModule) -> Option<Arc<Symbols<'static>>> {
+        match self.entry(module) {
+            Entry::Found { symbols, .. } => Some(symbols),
+            Entry::Missing => None,
+        }
+    }
+
+    fn entry(&self, module: &CodeModule) -> Entry {
+        let key = (module.debug_file.clone(), module.debug_identifier.clone());
+        if let Some(entry) = lock(&self.modules).get(&key) {
+            return entry.clone();
+        }
+        let entry = self.load(&key.0, &key.1);
+        lock(&self.modules).insert(key, entry.clone());
+        entry
+    }
+
+    fn load(&self, debug_file: &str, debug_id: &str) -> Entry {
+        if debug_file.is_empty() || debug_id.is_empty() {
+            return Entry::Missing;
+        }
+        match self.store.load(debug_file, debug_id) {
+            Ok(Some(bytes)) => {
+                let (file, stats) = mdump_symbols::parse(&bytes);
+                let symbols = Symbols::new(file.into_owned());
+                Entry::Found { symbols: Arc::new(symbols), corrupt: stats.is_corrupt() }
+            }
+            Ok(None) => Entry::Missing,
+            Err(e) => {
+                lock(&self.errors).push((debug_file.to_string(), e));
+                Entry::Missing
+            }
+        }
+    }
+}
+
+impl SymbolProvider for SymbolFiles {
+    fn status(&self, module: &CodeModule) -> SymbolStatus {
+        match self.entry(module) {
+            Entry::Found { corrupt: false, .. } => SymbolStatus::Loaded,
+            Entry::Found { corrupt: true, .. } => SymbolStatus::Corrupt,
+            Entry::Missing => SymbolStatus::Missing,
+        }
+    }
+
+    fn function_at(&self, module: &CodeModule, offset: u64) -> Option<FunctionInfo> {
+        let symbols = self.symbols(module)?;
+        let found = symbols.symbol_at(offset)?;
+        Some(FunctionInfo {
+            name: found.name().to_string(),
+            address: found.address(),
+            parameter_size: found.parameter_size(),
+            is_public: matches!(found, SymbolAt::Public(_)),
+        })
+    }
+
+    fn has_function_at(&self, module: &CodeModule, offset: u64) -> bool {
+        self.symbols(module).is_some_and(|s| s.symbol_at(offset).is_some_and(|f| !f.name().is_empty()))
+    }
+
+    fn line_at(&self, module: &CodeModule, offset: u64) -> Option<LineInfo> {
+        let symbols = self.symbols(module)?;
+        let line = symbols.line_at(offset)?;
+        Some(LineInfo { file: line.file.map(str::to_string), line: line.line.line, address: line.line.address })
+    }
+
+    fn cfi_rules(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>> {
+        let symbols = self.symbols(module)?;
+        let rules = symbols.cfi_at(offset)?.rules();
+        Some(rules.into_iter().map(|(name, expression)| (name.to_string(), expression.to_string())).collect())
+    }
+
+    fn win_frame(&self, module: &CodeModule, offset: u64) -> Option<WinFrameInfo> {
+        let symbols = self.symbols(module)?;
+        let record = symbols.win_at(offset)?;
+        let kind = match record.ty {
+            StackWinType::FrameData => WinFrameKind::FrameData,
+            StackWinType::Fpo => WinFrameKind::Fpo,
+            // Breakpad keeps no other type.
+            _ => return None,
+        };
+        let (program_string, allocates_base_pointer) = match &record.program {
+            WinProgram::ProgramString(program) => (Some(program.to_string()), false),
+            WinProgram::AllocatesBasePointer(allocates) => (None, *allocates),
+        };
+        Some(WinFrameInfo {
+            kind,
+            prologue_size: record.prologue_size,
+            epilogue_size: record.epilogue_size,
+            parameter_size: record.parameter_size,
+            saved_register_size: record.saved_register_size,
+            local_size: record.local_size,
+            max_stack_size: record.max_stack_size,
+            program_string,
+            allocates_base_pointer,
+        })
+    }
+}
