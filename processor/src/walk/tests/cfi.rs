@@ -15,7 +15,7 @@ fn modules() -> Vec<CodeModule> {
 fn app_cfi(rules: &'static str) -> FakeSymbols {
     let app = FakeModule {
         functions: vec![(0x1000, 0x100, "leaf", 0), (0x2000, 0x100, "caller", 0)],
-        cfi: vec![(0x1000, 0x100, rules)],
+        cfi: vec![(0x1000, 0x100, rules.into())],
         ..FakeModule::loaded()
     };
     FakeSymbols::default().with("app", app)

@@ -167,7 +167,7 @@ fn arm64_recovers_an_unknown_link_register_from_the_chain() {
     // its link register is then read from frame 0's frame record, provided
     // that record saves frame 1's x29.
     let (stack, records) = chain(8, &[APP + 0x2108, APP + 0x2208], 2, 0);
-    let app = FakeModule { cfi: vec![(0x1000, 0x100, ".cfa: sp .ra: x30 x29: x29")], ..FakeModule::loaded() };
+    let app = FakeModule { cfi: vec![(0x1000, 0x100, ".cfa: sp .ra: x30 x29: x29".into())], ..FakeModule::loaded() };
     let mut scene = Scene::new("linux", stack, modules()).symbols(FakeSymbols::default().with("app", app));
     let ctx = context(Arch::Arm64, &[("pc", APP + 0x1000), ("sp", STACK), ("fp", records[0]), ("lr", APP + 0x3008)]);
     let frames = scene.frames(ctx);
@@ -180,7 +180,7 @@ fn arm64_recovers_an_unknown_link_register_from_the_chain() {
     assert_eq!(frames.len(), 2, "{:?}", summary(&frames));
 
     // CFI that restores x29 from the record: they agree.
-    let app = FakeModule { cfi: vec![(0x1000, 0x100, ".cfa: sp .ra: x30 x29: x29 ^")], ..FakeModule::loaded() };
+    let app = FakeModule { cfi: vec![(0x1000, 0x100, ".cfa: sp .ra: x30 x29: x29 ^".into())], ..FakeModule::loaded() };
     scene.symbols = FakeSymbols::default().with("app", app);
     let frames = scene.frames(ctx);
     assert_eq!(frames[1].registers.get("fp"), Some(records[1]));

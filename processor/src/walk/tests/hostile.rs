@@ -18,7 +18,7 @@ fn cfi(rules: &'static str) -> FakeSymbols {
         functions: vec![(0x1000, 0x100, "f", 0)],
         // The whole module, so that a caller at the same address (minus one)
         // finds the same rules.
-        cfi: vec![(0, 0x10000, rules)],
+        cfi: vec![(0, 0x10000, rules.into())],
         ..FakeModule::loaded()
     };
     FakeSymbols::default().with("app", app)
@@ -148,4 +148,128 @@ fn unsupported_cpus_keep_their_context_frame() {
     let scene = Scene::new("linux", stack, modules());
     let frames = scene.frames(context(Arch::Mips64, &[("pc", APP + 0x1000), ("sp", STACK)]));
     assert_eq!(frames.len(), 1);
+}
+
+/// xorshift64: reproducible noise without a dependency.
+struct Noise(u64);
+
+impl Noise {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'t>(&mut self, from: &[&'t str]) -> &'t str {
+        from[(self.next() % from.len() as u64) as usize]
+    }
+
+    /// 1 to 8 tokens of `soup`.
+    fn expression(&mut self, soup: &[&str]) -> String {
+        let n = 1 + self.next() % 8;
+        (0..n).map(|_| self.pick(soup)).collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[test]
+fn random_stacks_and_rules_never_panic() {
+    let arches = [
+        (Arch::X86, "windows", ["$eip", "$esp", "$ebp", "$ebx"]),
+        (Arch::Amd64, "linux", ["$rip", "$rsp", "$rbp", "$rbx"]),
+        (Arch::Amd64, "windows", ["$rip", "$rsp", "$rbp", "$r12"]),
+        (Arch::Arm, "ios", ["pc", "sp", "r7", "lr"]),
+        (Arch::Arm64, "linux", ["pc", "sp", "x29", "x30"]),
+    ];
+    let mut noise = Noise(0x9e37_79b9_7f4a_7c15);
+    for round in 0..400 {
+        let (arch, os, names) = arches[round % arches.len()];
+        let word = u64::from(arch.pointer_size());
+        let mut soup = vec![
+            ".cfa",
+            "0",
+            "4",
+            "8",
+            "-8",
+            "16",
+            "+",
+            "-",
+            "*",
+            "/",
+            "%",
+            "@",
+            "^",
+            "=",
+            "$T0",
+            ".raSearchStart",
+            ".cbSavedRegs",
+        ];
+        soup.extend(names);
+        // Half the time well-formed rules and programs with random offsets,
+        // half the time token soup.
+        let (sp, fp) = (names[1], names[2]);
+        let rules = if noise.next().is_multiple_of(2) {
+            let (cfa, ra) = (word * (noise.next() % 6), word * (noise.next() % 3));
+            format!(".cfa: {sp} {cfa} + .ra: .cfa {ra} - ^ {fp}: .cfa {} - ^", 2 * word)
+        } else {
+            format!(
+                ".cfa: {} .ra: {} {}: {}",
+                noise.expression(&soup),
+                noise.expression(&soup),
+                noise.pick(&names),
+                noise.expression(&soup)
+            )
+        };
+        let program = if noise.next().is_multiple_of(2) {
+            "$T0 $ebp = $eip $T0 4 + ^ = $ebp $T0 ^ = $esp $T0 8 + =".to_string()
+        } else {
+            format!("{} = {} =", noise.expression(&soup), noise.expression(&soup))
+        };
+        let win = WinFrameInfo {
+            kind: if noise.next().is_multiple_of(2) {
+                crate::walk::WinFrameKind::Fpo
+            } else {
+                crate::walk::WinFrameKind::FrameData
+            },
+            parameter_size: (noise.next() % 16) as u32,
+            saved_register_size: (noise.next() % 16) as u32,
+            local_size: (noise.next() % 64) as u32,
+            program_string: (!noise.next().is_multiple_of(3)).then_some(program),
+            allocates_base_pointer: noise.next().is_multiple_of(2),
+            ..WinFrameInfo::default()
+        };
+        let app = FakeModule {
+            functions: vec![(0x1000, 0x800, "f", 4)],
+            cfi: vec![(0, 0x1800, rules)],
+            win: vec![(0x800, 0x1000, win)],
+            ..FakeModule::loaded()
+        };
+        // Words that are code, stack addresses, or junk.
+        let mut stack = StackBuilder::new(STACK, word);
+        for _ in 0..64 {
+            let value = match noise.next() % 4 {
+                0 => APP + noise.next() % 0x2000,
+                1 => STACK + noise.next() % 0x300,
+                2 => 0,
+                _ => noise.next(),
+            };
+            stack.push(value & if word == 4 { 0xffff_ffff } else { u64::MAX });
+        }
+        let scene = Scene::new(os, stack, modules()).symbols(FakeSymbols::default().with("app", app));
+        let mut ctx = context(arch, &[]);
+        for name in arch.register_names() {
+            let value = match noise.next() % 3 {
+                0 => STACK + noise.next() % 0x200,
+                1 => APP + noise.next() % 0x1800,
+                _ => noise.next(),
+            };
+            ctx.set(name, value & if word == 4 { 0xffff_ffff } else { u64::MAX });
+        }
+        let frames = scene.frames(ctx);
+        assert!(!frames.is_empty() && frames.len() <= MAX_FRAMES);
+        for pair in frames.windows(2).skip(1) {
+            let (callee, caller) = (pair[0].registers.stack_pointer(), pair[1].registers.stack_pointer());
+            assert!(caller > callee, "round {round}: {:?}", summary(&frames));
+        }
+    }
 }

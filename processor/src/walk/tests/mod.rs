@@ -84,7 +84,7 @@ pub struct FakeModule {
     /// `(address, size, line, file)`.
     pub lines: Vec<(u64, u64, u32, &'static str)>,
     /// `(address, size, rules)`: the rules in force over the whole range.
-    pub cfi: Vec<(u64, u64, &'static str)>,
+    pub cfi: Vec<(u64, u64, String)>,
     /// `(address, size, record)`.
     pub win: Vec<(u64, u64, WinFrameInfo)>,
 }
@@ -140,7 +140,7 @@ impl SymbolProvider for FakeSymbols {
 
     fn cfi_rules(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>> {
         let m = self.get(module)?;
-        let &(_, _, rules) = m.cfi.iter().find(|(a, size, _)| inside(*a, *size, offset))?;
+        let (_, _, rules) = m.cfi.iter().find(|(a, size, _)| inside(*a, *size, offset))?;
         Some(mdump_rule_pairs(rules))
     }
 

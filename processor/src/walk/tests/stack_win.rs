@@ -150,7 +150,7 @@ fn the_callees_parameters_are_skipped() {
     let mut symbols = app(&[(0x2000, fpo(0, 0, 0, false))]);
     let m = symbols.modules.get_mut("app").unwrap();
     m.functions[0].3 = 8;
-    m.cfi = vec![(0x1000, 0x100, ".cfa: $esp 4 + .ra: .cfa 4 - ^")];
+    m.cfi = vec![(0x1000, 0x100, ".cfa: $esp 4 + .ra: .cfa 4 - ^".into())];
     let scene = Scene { symbols, ..scene };
     let frames = scene.frames(ctx(STACK, 0x1234));
     assert_eq!(frames[1].trust, FrameTrust::Cfi);
