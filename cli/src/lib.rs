@@ -10,3 +10,5 @@ mod model;
 mod model_extra;
 mod registers;
 pub mod rewrite;
+pub mod stackwalk;
+mod stackwalk_json;

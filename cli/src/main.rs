@@ -30,6 +30,30 @@ enum Command {
         #[arg(long, value_enum, default_value_t = DumpFormat::Human)]
         format: DumpFormat,
     },
+    /// Walk the stacks of a dump (or a directory of dumps) with symbols and
+    /// print the crash report.
+    Stackwalk {
+        /// The dump, or a directory of dumps (then --out is required).
+        dump: PathBuf,
+        /// Symbol directories (MODULE/DEBUGID/MODULE.sym) and symbol server
+        /// URLs, searched in order.
+        symbols: Vec<String>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = mdump::stackwalk::Format::Human)]
+        format: mdump::stackwalk::Format,
+        /// rust-minidump's JSON schema (same as --format json).
+        #[arg(long)]
+        json: bool,
+        /// Worker threads for a directory of dumps (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+        /// Directory for the reports of a directory of dumps.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Cache directory for symbols fetched from servers.
+        #[arg(long)]
+        symbol_cache: Option<PathBuf>,
+    },
     /// Read a minidump and write it again, optionally without some streams,
     /// its memory or the process environment.
     Rewrite {
@@ -77,6 +101,11 @@ fn main() -> ExitCode {
         Command::Dump { file, json, format } => {
             let format = if json { DumpFormat::Json } else { format };
             dump::run(&file, format)
+        }
+        Command::Stackwalk { dump, symbols, format, json, jobs, out, symbol_cache } => {
+            let format = if json { mdump::stackwalk::Format::Json } else { format };
+            let opts = mdump::stackwalk::Options { dump, symbols, format, jobs, out, cache: symbol_cache };
+            mdump::stackwalk::run(&opts)
         }
         Command::Rewrite { input, output, drop_stream, strip_memory, strip_env, force } => {
             let opts = mdump::rewrite::Options { drop: drop_stream, strip_memory, strip_env, force };
