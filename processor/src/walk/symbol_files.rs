@@ -56,6 +56,22 @@ impl SymbolFiles {
         Ok(SymbolFiles::new(SymbolStore::from_sources(sources)?))
     }
 
+    /// Gives a symbol file directly (embedders with their own storage,
+    /// tests, fuzzing), parsed once, for every `(debug file, debug id)` in
+    /// `modules`: their lookups use it instead of the store. Returns whether
+    /// it parsed cleanly.
+    pub fn insert(&self, modules: &[(&str, &str)], sym: &[u8]) -> bool {
+        let (file, stats) = mdump_symbols::parse(sym);
+        let corrupt = stats.is_corrupt();
+        let symbols = Arc::new(Symbols::new(file.into_owned()));
+        let mut map = lock(&self.modules);
+        for (debug_file, debug_id) in modules {
+            let entry = Entry::Found { symbols: Arc::clone(&symbols), corrupt };
+            map.insert((debug_file.to_string(), debug_id.to_string()), entry);
+        }
+        !corrupt
+    }
+
     /// The store.
     pub fn store(&self) -> &SymbolStore {
         &self.store
