@@ -2,7 +2,7 @@
 //! the symbol store, address range, and whether symbols were found.
 
 use mdump_reader::module_list::{elf_debug_id, CodeView};
-use mdump_reader::{Minidump, Module, ModuleList};
+use mdump_reader::{Minidump, Module, ModuleList, UnloadedModuleList};
 
 /// What became of a module's symbols.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -40,6 +40,9 @@ pub struct CodeModule {
     pub debug_identifier: String,
     /// The file version (`a.b.c.d`) from the version resource, if any.
     pub version: Option<String>,
+    /// The `TimeDateStamp` of the module's entry (the PE link time on
+    /// Windows; usually 0 elsewhere).
+    pub time_date_stamp: u32,
     /// Whether this is the main executable: the dump's first module (its
     /// base address, as Breakpad compares it).
     pub is_main: bool,
@@ -70,6 +73,7 @@ impl CodeModule {
             debug_file: m.debug_file().map(|f| f.to_string()).unwrap_or_default(),
             debug_identifier,
             version: m.version().map(|v| v.to_string()),
+            time_date_stamp: m.raw.time_date_stamp.get(),
             is_main: false,
             symbols: SymbolStatus::NotLookedUp,
         }
@@ -126,6 +130,63 @@ pub fn modules_of_dump(dump: &Minidump<'_>) -> Result<Vec<CodeModule>, mdump_rea
     Ok(dump.stream::<ModuleList>()?.map(|l| modules_of(&l)).unwrap_or_default())
 }
 
+/// For each entry of `list` in file order, the index into `modules` (the
+/// list as [`modules_of`] sorted and deduplicated it) of the module it
+/// became. Exact repeats point at the same module.
+pub fn dump_order(list: &ModuleList<'_>, modules: &[CodeModule]) -> Vec<usize> {
+    list.iter()
+        .filter_map(|m| {
+            let (base, size) = (m.base(), m.size());
+            let first = modules.partition_point(|c| c.base < base);
+            let same_base = modules.get(first..)?.iter().take_while(|c| c.base == base);
+            let mut candidates = same_base.enumerate().filter(|(_, c)| c.size == size);
+            let (offset, _) = match candidates.clone().nth(1) {
+                // Several modules at this base with this size: tell them
+                // apart by path.
+                Some(_) => {
+                    let path = m.code_file();
+                    candidates.find(|(_, c)| c.code_file == path)?
+                }
+                None => candidates.next()?,
+            };
+            Some(first + offset)
+        })
+        .collect()
+}
+
+/// A module that had been unloaded when the dump was written (an entry of
+/// the UnloadedModuleList stream).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnloadedCodeModule {
+    /// Where it was loaded.
+    pub base: u64,
+    /// Size of the mapped image in bytes.
+    pub size: u64,
+    /// Its path as the dump gives it.
+    pub code_file: String,
+    /// The `TimeDateStamp` of the entry (the PE link time).
+    pub time_date_stamp: u32,
+}
+
+impl UnloadedCodeModule {
+    /// Whether `address` was inside the image.
+    pub fn contains(&self, address: u64) -> bool {
+        address >= self.base && address - self.base < self.size
+    }
+}
+
+/// The entries of an UnloadedModuleList, in file order.
+pub fn unloaded_modules_of(list: &UnloadedModuleList<'_>) -> Vec<UnloadedCodeModule> {
+    list.iter()
+        .map(|m| UnloadedCodeModule {
+            base: m.base(),
+            size: m.size(),
+            code_file: m.code_file(),
+            time_date_stamp: m.raw.time_date_stamp.get(),
+        })
+        .collect()
+}
+
 /// Index of the module of `modules` (sorted by base) holding `address`.
 pub fn module_for_address(modules: &[CodeModule], address: u64) -> Option<usize> {
     let upper = modules.partition_point(|m| m.base <= address);
@@ -145,6 +206,7 @@ mod tests {
             debug_file: String::new(),
             debug_identifier: String::new(),
             version: None,
+            time_date_stamp: 0,
             is_main: false,
             symbols: SymbolStatus::default(),
         }

@@ -47,8 +47,9 @@ impl FrameTrust {
     }
 
     /// rust-minidump's name for it in `minidump-stackwalk --json` (`"trust"`).
-    /// rust-minidump has no leaf-return trust; [`FrameTrust::Leaf`] is
-    /// `"leaf"` here.
+    /// rust-minidump has no leaf-return trust: it finds the callers of leaf
+    /// functions by scanning (the return address at the stack pointer is its
+    /// first candidate), so [`FrameTrust::Leaf`] is `"scan"`.
     pub fn json_name(self) -> &'static str {
         match self {
             FrameTrust::None => "none",
@@ -59,7 +60,7 @@ impl FrameTrust {
             FrameTrust::Prewalked => "prewalked",
             FrameTrust::Context => "context",
             FrameTrust::Inline => "inline",
-            FrameTrust::Leaf => "leaf",
+            FrameTrust::Leaf => "scan",
         }
     }
 }

@@ -11,7 +11,9 @@
 //! the symbols of any [`SymbolProvider`]; [`ContextOnly`] recovers none.
 //!
 //! [`print_breakpad`] and [`print_breakpad_machine`] write the state the way
-//! Breakpad's `minidump_stackwalk` and `minidump_stackwalk -m` do.
+//! Breakpad's `minidump_stackwalk` and `minidump_stackwalk -m` do;
+//! [`to_json`] and [`print_json`] give it in the JSON schema of
+//! rust-minidump's `minidump-stackwalk --json`.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,6 +36,7 @@ pub mod breakpad_text;
 pub mod code_module;
 pub mod crash_reason;
 pub mod frame;
+pub mod json;
 pub mod process_state;
 pub mod registers;
 pub mod system;
@@ -42,11 +45,12 @@ pub mod walker;
 
 pub use breakpad_machine::print_breakpad_machine;
 pub use breakpad_text::print_breakpad;
-pub use code_module::{CodeModule, SymbolStatus};
+pub use code_module::{CodeModule, SymbolStatus, UnloadedCodeModule};
 pub use frame::{FrameTrust, StackFrame};
-pub use process_state::{CallStack, ExceptionRecord, Exploitability, ProcessError, ProcessState};
+pub use json::{print_json, to_json};
+pub use process_state::{CallStack, ExceptionRecord, Exploitability, ProcessError, ProcessState, SkippedThread};
 pub use registers::{Arch, Registers};
-pub use system::SystemInfo;
+pub use system::{LsbRelease, SystemInfo};
 pub use walk::{
     BreakpadWalker, FunctionInfo, LineInfo, NoSymbols, SymbolFiles, SymbolProvider, WinFrameInfo, WinFrameKind,
 };

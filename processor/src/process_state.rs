@@ -1,17 +1,26 @@
 //! [`ProcessState`]: everything a processor learns from a dump, built the way
 //! Breakpad's `MinidumpProcessor::Process` builds it.
 
-use crate::code_module::{module_for_address, modules_of_dump, CodeModule, SymbolStatus};
+use crate::code_module::{
+    dump_order, module_for_address, modules_of, unloaded_modules_of, CodeModule, SymbolStatus, UnloadedCodeModule,
+};
 use crate::crash_reason::crash_reason;
 use crate::frame::StackFrame;
 use crate::registers::{Arch, Registers};
-use crate::system::SystemInfo;
+use crate::system::{LsbRelease, SystemInfo};
 use crate::walker::{walk, StackWalker, WalkContext};
 use core::fmt;
 use mdump_format::assertion_info::{ASSERTION_INFO_TYPE_INVALID_PARAMETER, ASSERTION_INFO_TYPE_PURE_VIRTUAL_CALL};
 use mdump_format::exception::EXCEPTION_MAXIMUM_PARAMETERS;
+use mdump_format::system_info::{
+    PLATFORM_WIN32_NT, PROCESSOR_ARCHITECTURE_AMD64, PROCESSOR_ARCHITECTURE_ARM, PROCESSOR_ARCHITECTURE_ARM64,
+    PROCESSOR_ARCHITECTURE_ARM64_OLD, PROCESSOR_ARCHITECTURE_X86,
+};
+use mdump_format::StreamType;
+use mdump_reader::linux::{LinuxCpuInfo, LinuxLsbRelease, LinuxMaps, LinuxProcStatus};
 use mdump_reader::{
-    AssertionInfo, BreakpadInfo, Exception, MemoryIndex, Minidump, MiscInfo, SystemInfo as RawSystemInfo, ThreadList,
+    AssertionInfo, BreakpadInfo, Exception, MemoryIndex, Minidump, MiscInfo, ModuleList, SystemInfo as RawSystemInfo,
+    ThreadList, ThreadNames, UnloadedModuleList,
 };
 
 /// The exception record as the dump gives it.
@@ -57,6 +66,21 @@ pub struct CallStack {
     pub frames: Vec<StackFrame>,
     /// Why the stack could not be walked, if it could not.
     pub error: Option<mdump_reader::Error>,
+    /// The thread's name (ThreadNames stream), if the dump gives one.
+    pub name: Option<String>,
+    /// The Windows `GetLastError()` value of the thread, read from its
+    /// thread environment block when the dump holds that memory.
+    pub last_error: Option<u32>,
+}
+
+/// A thread of the dump's thread list that is not in
+/// [`ProcessState::threads`]: the thread that wrote the dump.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SkippedThread {
+    /// Its position in the dump's thread list.
+    pub index: usize,
+    /// Its thread id.
+    pub thread_id: u32,
 }
 
 /// What went wrong so badly that there is no process state (Breakpad fails
@@ -111,8 +135,25 @@ pub struct ProcessState {
     /// The threads, in dump order, without the thread that wrote the dump
     /// (Breakpad's BreakpadInfo names it; its stack is the dumper's own).
     pub threads: Vec<CallStack>,
+    /// The threads left out of [`Self::threads`], with their places in the
+    /// dump's thread list.
+    pub skipped_threads: Vec<SkippedThread>,
     /// The loaded modules, ordered by base address.
     pub modules: Vec<CodeModule>,
+    /// The ModuleList's entries in file order, as indexes into
+    /// [`Self::modules`] (the first is the main executable's).
+    pub module_order: Vec<usize>,
+    /// The modules the process had unloaded, in file order.
+    pub unloaded_modules: Vec<UnloadedCodeModule>,
+    /// The process id (MiscInfo, else the `Pid` of a Linux dump's
+    /// `/proc/PID/status` copy).
+    pub process_id: Option<u32>,
+    /// The number of mappings in a Linux dump's `/proc/PID/maps` copy; `None`
+    /// without one, or when a line of it is malformed.
+    pub linux_memory_map_count: Option<usize>,
+    /// The text of Mozilla's soft-error stream (JSON its writer could not
+    /// report as failures), as written.
+    pub soft_errors: Option<String>,
     /// Not analysed.
     pub exploitability: Exploitability,
     /// Streams that could not be read; what they would have given is
@@ -127,9 +168,27 @@ impl ProcessState {
     pub fn from_dump(dump: &Minidump<'_>, walker: &dyn StackWalker) -> Result<ProcessState, ProcessError> {
         let mut errors = Vec::new();
         let raw_system = keep_error(&mut errors, dump.stream::<RawSystemInfo>());
-        let system = raw_system.as_ref().map(SystemInfo::from_stream).unwrap_or_default();
-        let process_create_time =
-            keep_error(&mut errors, dump.stream::<MiscInfo>()).and_then(|m| m.process_create_time());
+        let mut system = raw_system.as_ref().map(SystemInfo::from_stream).unwrap_or_default();
+        if let Some(cpu_info) = keep_error(&mut errors, dump.stream::<LinuxCpuInfo>()) {
+            system.cpu_microcode_version = cpu_info.get("microcode").and_then(microcode_version);
+        }
+        system.lsb_release =
+            keep_error(&mut errors, dump.stream::<LinuxLsbRelease>()).map(|l| LsbRelease::from_stream(&l));
+        let misc_info = keep_error(&mut errors, dump.stream::<MiscInfo>());
+        let process_create_time = misc_info.as_ref().and_then(|m| m.process_create_time());
+        let proc_status = keep_error(&mut errors, dump.stream::<LinuxProcStatus>());
+        let process_id = misc_info
+            .as_ref()
+            .and_then(|m| m.process_id())
+            .or_else(|| proc_status.and_then(|s| std::str::from_utf8(s.get("Pid")?).ok()?.parse().ok()));
+        let linux_memory_map_count = keep_error(&mut errors, dump.stream::<LinuxMaps>())
+            .and_then(|maps| maps.entries().try_fold(0usize, |n, entry| entry.ok().map(|_| n + 1)));
+        let soft_errors = keep_error(&mut errors, dump.raw_stream(StreamType::MOZ_SOFT_ERRORS))
+            .map(|bytes| String::from_utf8_lossy(bytes.as_slice()).into_owned());
+        let unloaded_modules = keep_error(&mut errors, dump.stream::<UnloadedModuleList>())
+            .map(|list| unloaded_modules_of(&list))
+            .unwrap_or_default();
+        let thread_names = keep_error(&mut errors, dump.stream::<ThreadNames>());
         let breakpad_info = keep_error(&mut errors, dump.stream::<BreakpadInfo>());
         let dump_thread = breakpad_info.and_then(|b| b.dump_thread_id());
         let mut requesting_id = breakpad_info.and_then(|b| b.requesting_thread_id());
@@ -149,10 +208,18 @@ impl ProcessState {
             });
         }
         let assertion = keep_error(&mut errors, dump.stream::<AssertionInfo>()).map(|a| assertion_text(&a));
-        let modules = modules_of_dump(dump).unwrap_or_else(|e| {
-            errors.push(e);
-            Vec::new()
-        });
+        let (modules, module_order) = match dump.stream::<ModuleList>() {
+            Ok(Some(list)) => {
+                let modules = modules_of(&list);
+                let order = dump_order(&list, &modules);
+                (modules, order)
+            }
+            Ok(None) => (Vec::new(), Vec::new()),
+            Err(e) => {
+                errors.push(e);
+                (Vec::new(), Vec::new())
+            }
+        };
         let memory = MemoryIndex::new(dump).unwrap_or_else(|e| {
             errors.push(e);
             MemoryIndex::default()
@@ -166,12 +233,16 @@ impl ProcessState {
         let mut modules = modules;
         let mut symbols = vec![SymbolStatus::NotLookedUp; modules.len()];
         let mut threads = Vec::with_capacity(thread_list.len());
+        let mut skipped_threads = Vec::new();
         let mut requesting_thread = None;
-        for thread in thread_list.iter() {
+        for (index, thread) in thread_list.iter().enumerate() {
             let id = thread.id();
             if dump_thread == Some(id) {
+                skipped_threads.push(SkippedThread { index, thread_id: id });
                 continue;
             }
+            let name = thread_names.as_ref().and_then(|n| n.by_id(id)?.ok()).map(|n| n.to_string_lossy());
+            let last_error = last_error_value(&system, thread.raw.teb.get(), &memory);
             let mut context = thread.context();
             if requesting_id == Some(id) && requesting_thread.is_none() {
                 requesting_thread = Some(threads.len());
@@ -203,9 +274,9 @@ impl ProcessState {
                             *slot = status;
                         }
                     }
-                    CallStack { thread_id: id, frames: walked.frames, error: None }
+                    CallStack { thread_id: id, frames: walked.frames, error: None, name, last_error }
                 }
-                Err(e) => CallStack { thread_id: id, frames: Vec::new(), error: Some(e) },
+                Err(e) => CallStack { thread_id: id, frames: Vec::new(), error: Some(e), name, last_error },
             };
             threads.push(call_stack);
         }
@@ -224,7 +295,13 @@ impl ProcessState {
             process_create_time,
             requesting_thread,
             threads,
+            skipped_threads,
             modules,
+            module_order,
+            unloaded_modules,
+            process_id,
+            linux_memory_map_count,
+            soft_errors,
             exploitability: Exploitability::NotAnalyzed,
             errors,
         })
@@ -261,6 +338,27 @@ fn keep_error<T>(errors: &mut Vec<mdump_reader::Error>, r: mdump_reader::Result<
         errors.push(e);
         None
     })
+}
+
+/// A `microcode` value of `/proc/cpuinfo` (`0x2b`); only hexadecimal with
+/// its `0x` is taken, as rust-minidump takes it.
+fn microcode_version(value: &[u8]) -> Option<u64> {
+    let hex = std::str::from_utf8(value).ok()?.strip_prefix("0x")?;
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// The thread's `LastErrorValue` from its Windows thread environment block
+/// at `teb`, when the dump holds that memory.
+fn last_error_value(system: &SystemInfo, teb: u64, memory: &MemoryIndex<'_>) -> Option<u32> {
+    if system.platform_id != Some(PLATFORM_WIN32_NT) || teb == 0 {
+        return None;
+    }
+    let offset = match system.architecture? {
+        PROCESSOR_ARCHITECTURE_X86 | PROCESSOR_ARCHITECTURE_ARM => 0x34,
+        PROCESSOR_ARCHITECTURE_AMD64 | PROCESSOR_ARCHITECTURE_ARM64 | PROCESSOR_ARCHITECTURE_ARM64_OLD => 0x68,
+        _ => return None,
+    };
+    memory.read_u32(teb.checked_add(offset)?)
 }
 
 /// Breakpad's one-line description of an AssertionInfo stream.

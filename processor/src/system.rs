@@ -2,6 +2,7 @@
 //! stream, as Breakpad's processor words them.
 
 use mdump_format::system_info::*;
+use mdump_reader::linux::LinuxLsbRelease;
 use mdump_reader::SystemInfo as RawSystemInfo;
 
 /// What the dump says about the machine (Breakpad's `SystemInfo`). Every
@@ -24,6 +25,12 @@ pub struct SystemInfo {
     pub cpu_info: String,
     /// Number of processors.
     pub cpu_count: u32,
+    /// The CPU's microcode revision, from the `microcode` line of a Linux
+    /// dump's `/proc/cpuinfo` copy (Breakpad's reports do not show it).
+    pub cpu_microcode_version: Option<u64>,
+    /// The distribution, from a Linux dump's copy of `/etc/lsb-release` (or
+    /// `/etc/os-release`).
+    pub lsb_release: Option<LsbRelease>,
     /// OpenGL version, vendor and renderer: only microdumps carry them;
     /// always empty for minidumps.
     pub gl_version: String,
@@ -35,6 +42,39 @@ pub struct SystemInfo {
     pub architecture: Option<u16>,
     /// The raw platform id.
     pub platform_id: Option<u32>,
+}
+
+/// A Linux distribution's identity, as `/etc/lsb-release` (`DISTRIB_*`) or
+/// `/etc/os-release` gives it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LsbRelease {
+    /// `DISTRIB_ID` or `ID`: `Ubuntu`, `debian`, ...
+    pub id: String,
+    /// `DISTRIB_RELEASE` or `VERSION_ID`: `14.04`, ...
+    pub release: String,
+    /// `DISTRIB_CODENAME` or `VERSION_CODENAME`: `trusty`, ...
+    pub codename: String,
+    /// `DISTRIB_DESCRIPTION` or `PRETTY_NAME`: `Ubuntu 14.04 LTS`, ...
+    pub description: String,
+}
+
+impl LsbRelease {
+    /// The fields of a release file's `KEY=value` lines (values unquoted);
+    /// of two keys for one field, the later line wins.
+    pub fn from_stream(stream: &LinuxLsbRelease<'_>) -> LsbRelease {
+        let mut lsb = LsbRelease::default();
+        for (key, value) in stream.fields() {
+            let field = match key {
+                b"DISTRIB_ID" | b"ID" => &mut lsb.id,
+                b"DISTRIB_RELEASE" | b"VERSION_ID" => &mut lsb.release,
+                b"DISTRIB_CODENAME" | b"VERSION_CODENAME" => &mut lsb.codename,
+                b"DISTRIB_DESCRIPTION" | b"PRETTY_NAME" => &mut lsb.description,
+                _ => continue,
+            };
+            *field = String::from_utf8_lossy(value).into_owned();
+        }
+        lsb
+    }
 }
 
 /// Breakpad's limit on a `MINIDUMP_STRING`, in UTF-16 units.
@@ -62,6 +102,8 @@ impl SystemInfo {
             cpu,
             cpu_info,
             cpu_count: raw.number_of_processors.into(),
+            cpu_microcode_version: None,
+            lsb_release: None,
             gl_version: String::new(),
             gl_vendor: String::new(),
             gl_renderer: String::new(),

@@ -187,6 +187,7 @@ mod tests {
             debug_file: String::new(),
             debug_identifier: String::new(),
             version: None,
+            time_date_stamp: 0,
             is_main: true,
             symbols: Default::default(),
         }

@@ -337,6 +337,7 @@ fn every_corpus_dump_processes_or_fails_cleanly() {
             let mut sink = Vec::new();
             print_breakpad(&state, &mut sink).unwrap();
             print_breakpad_machine(&state, &mut sink).unwrap();
+            mdump_processor::print_json(&state, &mut sink, true).unwrap();
             processed += 1;
         }
     }

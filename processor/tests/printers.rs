@@ -16,6 +16,7 @@ fn module(base: u64, size: u64, path: &str, main: bool, symbols: SymbolStatus) -
         debug_file: format!("{path}.pdb"),
         debug_identifier: "ABCDEF0123456789ABCDEF01234567891".to_string(),
         version: Some("1.2.3.4".to_string()).filter(|_| !main),
+        time_date_stamp: 0,
         is_main: main,
         symbols,
     }
@@ -39,7 +40,13 @@ fn state(threads: Vec<CallStack>, modules: Vec<CodeModule>) -> ProcessState {
         process_create_time: Some(5),
         requesting_thread: Some(0),
         threads,
+        skipped_threads: vec![],
         modules,
+        module_order: vec![],
+        unloaded_modules: vec![],
+        process_id: None,
+        linux_memory_map_count: None,
+        soft_errors: None,
         exploitability: Exploitability::NotAnalyzed,
         errors: vec![],
     }
@@ -86,7 +93,13 @@ fn symbolized_and_walked_frames() {
     let mut inlined = StackFrame::new(0x401010, FrameTrust::Inline, Registers::new(Arch::X86));
     inlined.module = Some(0);
     inlined.function_name = Some("inlined".into());
-    let threads = vec![CallStack { thread_id: 1, frames: vec![frame0, inlined, frame1, frame2, frame3], error: None }];
+    let threads = vec![CallStack {
+        thread_id: 1,
+        frames: vec![frame0, inlined, frame1, frame2, frame3],
+        error: None,
+        name: None,
+        last_error: None,
+    }];
     let modules = vec![
         module(0x400000, 0x10000, r"C:\app\app.exe", true, SymbolStatus::Loaded),
         module(0x7c80_0000, 0x100000, r"C:\Windows\kernel32.dll", false, SymbolStatus::Missing),
@@ -162,7 +175,7 @@ fn register_sets_of_other_cpus_wrap_at_80_columns() {
             regs.set_index(i, i as u64);
         }
         let frame = StackFrame::from_context(regs);
-        let threads = vec![CallStack { thread_id: 1, frames: vec![frame], error: None }];
+        let threads = vec![CallStack { thread_id: 1, frames: vec![frame], error: None, name: None, last_error: None }];
         let (human, _) = print(&state(threads, vec![]));
         let start = human.find(" 0  0x").expect("frame line");
         let body = &human[start..];
@@ -175,7 +188,13 @@ fn register_sets_of_other_cpus_wrap_at_80_columns() {
     for (i, _) in Arch::Arm64.register_names().iter().enumerate() {
         regs.set_index(i, i as u64);
     }
-    let threads = vec![CallStack { thread_id: 1, frames: vec![StackFrame::from_context(regs)], error: None }];
+    let threads = vec![CallStack {
+        thread_id: 1,
+        frames: vec![StackFrame::from_context(regs)],
+        error: None,
+        name: None,
+        last_error: None,
+    }];
     let (human, _) = print(&state(threads, vec![]));
     assert!(human.contains("\n     x0 = 0x0000000000000000    x1 = 0x0000000000000001\n"));
     assert!(human.contains("\n    x28 = 0x000000000000001c    fp = 0x000000000000001d\n"));

@@ -50,6 +50,7 @@ fn code_module(debug_file: &str, debug_identifier: &str) -> CodeModule {
         debug_file: debug_file.into(),
         debug_identifier: debug_identifier.into(),
         version: None,
+        time_date_stamp: 0,
         is_main: true,
         symbols: SymbolStatus::NotLookedUp,
     }

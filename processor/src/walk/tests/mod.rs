@@ -68,6 +68,7 @@ pub fn module(name: &str, base: u64, size: u64) -> CodeModule {
         debug_file: name.to_string(),
         debug_identifier: "0".repeat(33),
         version: None,
+        time_date_stamp: 0,
         is_main: false,
         symbols: SymbolStatus::NotLookedUp,
     }
