@@ -31,7 +31,9 @@
 //! Frames are symbolized ([`symbolize`]) from the same provider: function
 //! name and base, source file, line and line base. [`SymbolFiles`] is the
 //! provider over Breakpad `.sym` files (`mdump-symbols` and its store).
-//! Inlined frames are not produced yet.
+//! A frame inside inlined code (`INLINE` records) also gets a frame per
+//! inlined call, placed before it as Breakpad places them (see
+//! [`symbolize::symbolize`]).
 //!
 //! Other CPUs (MIPS, PowerPC, SPARC, RISC-V) get their context frame only.
 
@@ -54,7 +56,7 @@ use crate::frame::{FrameTrust, StackFrame};
 use crate::walker::{StackWalker, WalkContext, MAX_FRAMES};
 use arch::{Cpu, Method};
 use memory::Stack;
-pub use provider::{FunctionInfo, LineInfo, NoSymbols, SymbolProvider, WinFrameInfo, WinFrameKind};
+pub use provider::{FunctionInfo, InlineInfo, LineInfo, NoSymbols, SymbolProvider, WinFrameInfo, WinFrameKind};
 pub use symbol_files::SymbolFiles;
 
 /// Breakpad's stack walker over the symbols of `P`.
@@ -123,9 +125,9 @@ impl<P: SymbolProvider> StackWalker for BreakpadWalker<P> {
         &self,
         context: &WalkContext<'_, '_>,
         frame: &mut StackFrame,
-        _inlined: &mut Vec<StackFrame>,
+        inlined: &mut Vec<StackFrame>,
     ) -> SymbolStatus {
-        symbolize::symbolize(&self.symbols, context, frame)
+        symbolize::symbolize(&self.symbols, context, frame, inlined)
     }
 }
 

@@ -34,6 +34,22 @@ pub struct LineInfo {
     pub address: u64,
 }
 
+/// One inlined call covering an address (an `INLINE` record whose ranges
+/// contain it, with its `INLINE_ORIGIN`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InlineInfo {
+    /// The inlined function's name, if its `INLINE_ORIGIN` record exists.
+    pub name: Option<String>,
+    /// The call site's source file, when the record names one that has a
+    /// `FILE` record (the new form does; the old form never does).
+    pub call_file: Option<String>,
+    /// The call site's line, in the function the call was inlined into.
+    pub call_line: u32,
+    /// Start of the record's range containing the address, relative to the
+    /// module's base (Breakpad's function base for the inlined frame).
+    pub range_address: u64,
+}
+
 /// Which kind of Windows frame data a [`WinFrameInfo`] is (the `STACK WIN`
 /// record's type); Breakpad uses no other kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -100,6 +116,13 @@ pub trait SymbolProvider {
     /// The line record of the `FUNC` containing `offset` that contains it.
     fn line_at(&self, module: &CodeModule, offset: u64) -> Option<LineInfo>;
 
+    /// The inlined calls covering `offset` inside the `FUNC` containing it,
+    /// outermost (depth 0) first, stopping at the first depth with none.
+    /// The default knows of none.
+    fn inline_chain_at(&self, _module: &CodeModule, _offset: u64) -> Vec<InlineInfo> {
+        Vec::new()
+    }
+
     /// The `STACK CFI` rules in force at `offset` as `(register,
     /// expression)` pairs: the `STACK CFI INIT` record covering it, then
     /// its delta records at or below `offset` in address order. Later pairs
@@ -146,6 +169,9 @@ impl<P: SymbolProvider + ?Sized> SymbolProvider for &P {
     }
     fn line_at(&self, module: &CodeModule, offset: u64) -> Option<LineInfo> {
         (**self).line_at(module, offset)
+    }
+    fn inline_chain_at(&self, module: &CodeModule, offset: u64) -> Vec<InlineInfo> {
+        (**self).inline_chain_at(module, offset)
     }
     fn cfi_rules(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>> {
         (**self).cfi_rules(module, offset)

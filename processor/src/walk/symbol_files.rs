@@ -10,7 +10,7 @@
 //! or missing (not found, or the store failed: see
 //! [`SymbolFiles::errors`]).
 
-use super::provider::{FunctionInfo, LineInfo, SymbolProvider, WinFrameInfo, WinFrameKind};
+use super::provider::{FunctionInfo, InlineInfo, LineInfo, SymbolProvider, WinFrameInfo, WinFrameKind};
 use crate::code_module::{CodeModule, SymbolStatus};
 use mdump_symbols::store::{StoreError, SymbolSource, SymbolStore};
 use mdump_symbols::{StackWinType, SymbolAt, Symbols, WinProgram};
@@ -148,6 +148,20 @@ impl SymbolProvider for SymbolFiles {
         let symbols = self.symbols(module)?;
         let line = symbols.line_at(offset)?;
         Some(LineInfo { file: line.file.map(str::to_string), line: line.line.line, address: line.line.address })
+    }
+
+    fn inline_chain_at(&self, module: &CodeModule, offset: u64) -> Vec<InlineInfo> {
+        let Some(symbols) = self.symbols(module) else { return Vec::new() };
+        let chain = symbols.inline_chain_at(offset);
+        chain
+            .into_iter()
+            .map(|level| InlineInfo {
+                name: level.name.map(str::to_string),
+                call_file: level.call_file.map(str::to_string),
+                call_line: level.inline.call_line,
+                range_address: level.range_address,
+            })
+            .collect()
     }
 
     fn cfi_rules(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>> {
