@@ -140,6 +140,10 @@ fn print_stack(process: &ProcessState, stack: &CallStack, out: &mut dyn Write) -
             print_registers(&frame.registers, out)?;
         }
         writeln!(out, "\n    Found by: {}", frame.trust.description())?;
+        // Not Breakpad's: it prints nothing, as if the thread had no callers.
+        if let Some(note) = stack.note.as_deref().filter(|_| index == 0) {
+            writeln!(out, " <{note}>")?;
+        }
     }
     Ok(())
 }

@@ -29,11 +29,21 @@
 //!   `null` (those streams are not read), `cert_subject` and `symbol_url`
 //!   are `null` and `modules_contains_cert_info` is false: no certificate or
 //!   symbol-server information is kept;
+//! * a thread whose CPU has no stack walker (MIPS, PowerPC, SPARC, RISC-V)
+//!   has an extra key, [`WALK_NOTE_KEY`], saying stack walking is not
+//!   supported for its CPU, where rust-minidump would list whatever its
+//!   walker guessed;
 //! * a Breakpad leaf-return frame ([`FrameTrust::Leaf`]) has trust
 //!   `"scan"`: rust-minidump has no such trust and finds that caller by
 //!   scanning (the word at the stack pointer is its first candidate).
 
 mod names;
+
+/// The key of a thread's [`CallStack::note`](crate::CallStack::note) (stack
+/// walking not supported for its CPU), present only when there is a note.
+/// rust-minidump has no such key; its consumers ignore keys they do not
+/// know, so adding it keeps the schema theirs.
+pub const WALK_NOTE_KEY: &str = "mdump_stack_walk_note";
 
 pub use names::{crash_type, windows_error_name};
 
@@ -202,13 +212,17 @@ fn thread_json(state: &ProcessState, entry: &ThreadEntry<'_>, hex: Hex) -> Value
         }),
         ThreadEntry::Stack(stack) => {
             let frames = frames_json(state, &stack.frames, hex);
-            json!({
+            let mut thread = json!({
                 "frame_count": frames.len(),
                 "frames": frames,
                 "last_error_value": stack.last_error.map(windows_error_name),
                 "thread_id": stack.thread_id,
                 "thread_name": stack.name,
-            })
+            });
+            if let (Some(note), Value::Object(map)) = (&stack.note, &mut thread) {
+                map.insert(WALK_NOTE_KEY.to_string(), json!(note));
+            }
+            thread
         }
     }
 }

@@ -47,11 +47,11 @@ pub use breakpad_machine::print_breakpad_machine;
 pub use breakpad_text::print_breakpad;
 pub use code_module::{CodeModule, SymbolStatus, UnloadedCodeModule};
 pub use frame::{FrameTrust, StackFrame};
-pub use json::{print_json, to_json};
+pub use json::{print_json, to_json, WALK_NOTE_KEY};
 pub use process_state::{CallStack, ExceptionRecord, Exploitability, ProcessError, ProcessState, SkippedThread};
 pub use registers::{Arch, Registers};
 pub use system::{LsbRelease, SystemInfo};
 pub use walk::{
     BreakpadWalker, FunctionInfo, LineInfo, NoSymbols, SymbolFiles, SymbolProvider, WinFrameInfo, WinFrameKind,
 };
-pub use walker::{walk, ContextOnly, StackWalker, Walk, WalkContext, MAX_FRAMES};
+pub use walker::{cpu_name, walk, ContextOnly, StackWalker, Walk, WalkContext, MAX_FRAMES};

@@ -66,6 +66,11 @@ pub struct CallStack {
     pub frames: Vec<StackFrame>,
     /// Why the stack could not be walked, if it could not.
     pub error: Option<mdump_reader::Error>,
+    /// Why only frame 0 is known although the context was read: the walker
+    /// has no unwinder for the thread's CPU (MIPS, PowerPC, SPARC, RISC-V for
+    /// [`crate::BreakpadWalker`]): `stack walking is not supported for CPU
+    /// <name>`. `None` for every walked stack, however short.
+    pub note: Option<String>,
     /// The thread's name (ThreadNames stream), if the dump gives one.
     pub name: Option<String>,
     /// The Windows `GetLastError()` value of the thread, read from its
@@ -274,9 +279,9 @@ impl ProcessState {
                             *slot = status;
                         }
                     }
-                    CallStack { thread_id: id, frames: walked.frames, error: None, name, last_error }
+                    CallStack { thread_id: id, frames: walked.frames, error: None, note: walked.note, name, last_error }
                 }
-                Err(e) => CallStack { thread_id: id, frames: Vec::new(), error: Some(e), name, last_error },
+                Err(e) => CallStack { thread_id: id, frames: Vec::new(), error: Some(e), note: None, name, last_error },
             };
             threads.push(call_stack);
         }

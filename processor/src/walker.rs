@@ -75,6 +75,30 @@ pub trait StackWalker {
     ) -> SymbolStatus {
         SymbolStatus::NotLookedUp
     }
+
+    /// Whether this walker cannot recover callers on `arch` at all (it has
+    /// no unwinder for the CPU), as opposed to finding none. The driver then
+    /// gives the walk a [`Walk::note`] saying so. The default: it can.
+    fn unsupported(&self, _arch: Arch) -> bool {
+        false
+    }
+}
+
+/// Breakpad's name for a CPU (what `minidump_stackwalk` prints after
+/// `CPU:`).
+pub fn cpu_name(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86 => "x86",
+        Arch::Amd64 => "amd64",
+        Arch::Arm => "arm",
+        Arch::Arm64 => "arm64",
+        Arch::Mips => "mips",
+        Arch::Mips64 => "mips64",
+        Arch::Ppc => "ppc",
+        Arch::Ppc64 => "ppc64",
+        Arch::Sparc => "sparc",
+        Arch::Riscv64 => "riscv64",
+    }
 }
 
 /// A walker that recovers nothing: every call stack is its context frame.
@@ -97,6 +121,10 @@ pub struct Walk {
     /// the order the frames met them. Modules whose status was
     /// [`SymbolStatus::NotLookedUp`] are left out.
     pub symbols: Vec<(usize, SymbolStatus)>,
+    /// Why the walk stopped at the context frame without trying, when the
+    /// walker has no unwinder for the thread's CPU: `stack walking is not
+    /// supported for CPU <name>` (see [`StackWalker::unsupported`]).
+    pub note: Option<String>,
 }
 
 /// Walks a thread's stack from its context frame.
@@ -112,6 +140,9 @@ pub fn walk(first: StackFrame, context: &WalkContext<'_, '_>, walker: &dyn Stack
     let mut walk = Walk::default();
     let mut frame = first;
     let mut inlined = Vec::new();
+    if walker.unsupported(context.arch) {
+        walk.note = Some(format!("stack walking is not supported for CPU {}", cpu_name(context.arch)));
+    }
     loop {
         frame.module = context.module_for_address(frame.instruction);
         inlined.clear();
@@ -209,6 +240,7 @@ mod tests {
         let frames = walk(frame0(), &cx, &ContextOnly).frames;
         assert_eq!(frames.len(), 1);
         assert_eq!(frames[0].module, Some(0));
+        assert_eq!(walk(frame0(), &cx, &ContextOnly).note, None);
         assert_eq!(cx.read_pointer(0x8000), None);
     }
 

@@ -97,6 +97,7 @@ fn symbolized_and_walked_frames() {
         thread_id: 1,
         frames: vec![frame0, inlined, frame1, frame2, frame3],
         error: None,
+        note: None,
         name: None,
         last_error: None,
     }];
@@ -175,7 +176,14 @@ fn register_sets_of_other_cpus_wrap_at_80_columns() {
             regs.set_index(i, i as u64);
         }
         let frame = StackFrame::from_context(regs);
-        let threads = vec![CallStack { thread_id: 1, frames: vec![frame], error: None, name: None, last_error: None }];
+        let threads = vec![CallStack {
+            thread_id: 1,
+            frames: vec![frame],
+            error: None,
+            note: None,
+            name: None,
+            last_error: None,
+        }];
         let (human, _) = print(&state(threads, vec![]));
         let start = human.find(" 0  0x").expect("frame line");
         let body = &human[start..];
@@ -192,6 +200,7 @@ fn register_sets_of_other_cpus_wrap_at_80_columns() {
         thread_id: 1,
         frames: vec![StackFrame::from_context(regs)],
         error: None,
+        note: None,
         name: None,
         last_error: None,
     }];

@@ -35,7 +35,8 @@
 //! inlined call, placed before it as Breakpad places them (see
 //! [`symbolize::symbolize`]).
 //!
-//! Other CPUs (MIPS, PowerPC, SPARC, RISC-V) get their context frame only.
+//! Other CPUs (MIPS, PowerPC, SPARC, RISC-V) get their context frame only,
+//! and the walk says so ([`crate::Walk::note`], printed by the reports).
 
 pub mod arch;
 pub mod cfi;
@@ -128,6 +129,10 @@ impl<P: SymbolProvider> StackWalker for BreakpadWalker<P> {
         inlined: &mut Vec<StackFrame>,
     ) -> SymbolStatus {
         symbolize::symbolize(&self.symbols, context, frame, inlined)
+    }
+
+    fn unsupported(&self, arch: crate::registers::Arch) -> bool {
+        Cpu::of(arch).is_none()
     }
 }
 
