@@ -225,8 +225,11 @@ fn the_input_is_never_overwritten() {
     // A bad input leaves no output behind.
     let junk = tmp("junk.dmp");
     std::fs::write(&junk, b"not a dump").unwrap();
-    let out = tmp("from-junk.dmp");
-    let _ = std::fs::remove_file(&out);
+    // Its own folder: other tests write (and rename) temporary files beside theirs.
+    let folder = tmp("junk-case");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let out = folder.join("from-junk.dmp");
     let r = mdump(&["rewrite", junk.to_str().unwrap(), out.to_str().unwrap()]);
     assert_eq!(r.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&r.stderr).lines().count(), 1);
