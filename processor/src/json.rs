@@ -395,17 +395,10 @@ fn linux_uname(line: &str) -> Option<(&str, &str)> {
 }
 
 /// `value` with every object's keys in sorted order, as rust-minidump's JSON
-/// maps (ordered maps) print them.
-fn sort_keys(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|(a, _), (b, _)| a.cmp(b));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
-    }
+/// maps (ordered maps) print them; sorted in place, nothing rebuilt.
+fn sort_keys(mut value: Value) -> Value {
+    value.sort_all_objects();
+    value
 }
 
 #[cfg(test)]
