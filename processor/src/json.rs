@@ -38,6 +38,7 @@
 //!   scanning (the word at the stack pointer is its first candidate).
 
 mod names;
+mod stream;
 
 /// The key of a thread's [`CallStack::note`](crate::CallStack::note) (stack
 /// walking not supported for its CPU), present only when there is a note.
@@ -141,14 +142,13 @@ pub fn to_json(state: &ProcessState) -> Value {
 }
 
 /// Writes [`to_json`] to `out`, indented by two spaces if `pretty` (as
-/// `minidump-stackwalk --json --pretty` does), with no newline after it.
+/// `minidump-stackwalk --json --pretty` does), with no newline after it:
+/// the bytes `serde_json::to_writer` (`to_writer_pretty`) prints for the
+/// tree, written as they are made, with no tree built.
 pub fn print_json(state: &ProcessState, out: &mut dyn Write, pretty: bool) -> io::Result<()> {
-    let value = to_json(state);
-    if pretty {
-        serde_json::to_writer_pretty(out, &value)?;
-    } else {
-        serde_json::to_writer(out, &value)?;
-    }
+    let mut writer = stream::JsonWriter::new(io::BufWriter::with_capacity(64 * 1024, out), pretty);
+    stream::write_report(state, &mut writer)?;
+    writer.into_inner().into_inner().map_err(io::IntoInnerError::into_error)?;
     Ok(())
 }
 

@@ -1,9 +1,9 @@
-//! `to_json` on synthetic dumps: what the corpus does not have (thread
+//! `to_json` (and `print_json`, which must print it) on synthetic dumps: what the corpus does not have (thread
 //! names, a skipped dump thread before the crashing one, a TEB's last error,
 //! unloaded modules, modules listed out of address order, inlined frames,
 //! os-release files, soft errors, a dump without a crash).
 
-use mdump_processor::{to_json, ContextOnly, FrameTrust, ProcessState, StackFrame};
+use mdump_processor::{print_json, to_json, ContextOnly, FrameTrust, ProcessState, StackFrame};
 use mdump_reader::Minidump;
 use mdump_testkit::*;
 use serde_json::{json, Value};
@@ -19,6 +19,24 @@ const MOZ_SOFT_ERRORS: u32 = 0x4d7a_0004;
 fn process(bytes: &[u8]) -> ProcessState {
     let dump = Minidump::parse(bytes).expect("header and directory");
     ProcessState::from_dump(&dump, &ContextOnly).expect("a thread list")
+}
+
+/// [`to_json`], after checking that [`print_json`] prints the state as
+/// serde_json prints that tree, byte for byte, pretty and compact.
+fn report(state: &ProcessState) -> Value {
+    let tree = to_json(state);
+    for pretty in [true, false] {
+        let mut streamed = Vec::new();
+        print_json(state, &mut streamed, pretty).unwrap();
+        let printed = if pretty { serde_json::to_vec_pretty(&tree) } else { serde_json::to_vec(&tree) }.unwrap();
+        assert!(
+            streamed == printed,
+            "print_json (pretty: {pretty}) differs from the tree:\n{}\n---\n{}",
+            String::from_utf8_lossy(&streamed),
+            String::from_utf8_lossy(&printed)
+        );
+    }
+    tree
 }
 
 fn keys(v: &Value) -> Vec<&str> {
@@ -61,7 +79,7 @@ fn linux_streams() {
     b.stream(MOZ_SOFT_ERRORS, br#"[{"InitErrors":["x"]}]"#);
     let bytes = b.finish();
     let state = process(&bytes);
-    let report = to_json(&state);
+    let report = report(&state);
 
     assert_eq!(keys(&report), TOP_LEVEL, "sorted, as rust-minidump prints them");
     assert_eq!(report["status"], "OK");
@@ -199,7 +217,7 @@ fn windows_threads_modules_and_unloaded_modules() {
     let bytes = windows_dump();
     let state = process(&bytes);
     assert_eq!(state.threads.len(), 1, "the dump thread is not walked");
-    let report = to_json(&state);
+    let report = report(&state);
     assert_eq!(keys(&report), TOP_LEVEL);
 
     assert_eq!(report["thread_count"], 2);
@@ -264,7 +282,7 @@ fn inlined_frames_nest_in_their_frame() {
     inlined.source_line = Some(3);
     state.threads[0].frames.insert(0, inlined);
 
-    let report = to_json(&state);
+    let report = report(&state);
     let thread = &report["threads"][0];
     assert_eq!(thread["frame_count"], 1);
     let frame = &thread["frames"][0];
@@ -288,7 +306,7 @@ fn no_crash() {
     );
     b.stream(SYSTEM_INFO, &system_info(ARCH_AMD64, PLATFORM_LINUX, 0));
     let bytes = b.finish();
-    let report = to_json(&process(&bytes));
+    let report = report(&process(&bytes));
     let crash = &report["crash_info"];
     assert_eq!(
         (&crash["type"], &crash["address"], &crash["crashing_thread"]),
