@@ -61,3 +61,16 @@ pub use stream_type::StreamType;
 
 /// Little-endian field types used by every structure in this crate.
 pub use zerocopy::little_endian::{I16, I32, I64, U16, U32, U64};
+
+/// Byte-placing helpers for the unit tests that build structures by hand at
+/// the spec's offsets.
+#[cfg(test)]
+pub(crate) mod test_bytes {
+    pub fn put32(bytes: &mut [u8], at: usize, value: u32) {
+        bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    }
+
+    pub fn put64(bytes: &mut [u8], at: usize, value: u64) {
+        bytes[at..at + 8].copy_from_slice(&value.to_le_bytes());
+    }
+}

@@ -210,10 +210,7 @@ impl ContextArmNt {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn put32(bytes: &mut [u8], at: usize, value: u32) {
-        bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
-    }
+    use crate::test_bytes::put32;
 
     #[test]
     fn breakpad_fields_at_spec_offsets() {

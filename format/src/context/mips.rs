@@ -168,14 +168,7 @@ impl ContextMips {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn put32(bytes: &mut [u8], at: usize, value: u32) {
-        bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
-    }
-
-    fn put64(bytes: &mut [u8], at: usize, value: u64) {
-        bytes[at..at + 8].copy_from_slice(&value.to_le_bytes());
-    }
+    use crate::test_bytes::{put32, put64};
 
     #[test]
     fn fields_at_spec_offsets() {
