@@ -3,6 +3,7 @@
 #![deny(unsafe_code)]
 
 pub mod breakpad;
+pub mod capture;
 mod crash_reason;
 pub mod dump_human;
 pub mod dump_json;
@@ -12,3 +13,4 @@ mod registers;
 pub mod rewrite;
 pub mod stackwalk;
 mod stackwalk_json;
+pub mod syms;

@@ -75,6 +75,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write a minidump of a live process (like gcore, but a minidump).
+    Capture(mdump::capture::Args),
+    /// Write Breakpad symbol files (.sym) from binaries and their debug
+    /// information.
+    Syms(mdump::syms::Args),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,6 +116,8 @@ fn main() -> ExitCode {
             let opts = mdump::rewrite::Options { drop: drop_stream, strip_memory, strip_env, force };
             mdump::rewrite::run(&input, &output, &opts)
         }
+        Command::Capture(args) => mdump::capture::run(&args),
+        Command::Syms(args) => mdump::syms::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 
 pub mod cfi;
+pub mod dump;
 mod index;
 mod lex;
 mod lookup;

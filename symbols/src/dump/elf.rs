@@ -1,0 +1,1 @@
+//! ELF + DWARF to the symbol model (work in progress).

@@ -1,0 +1,1 @@
+//! PE + PDB to the symbol model (work in progress).
