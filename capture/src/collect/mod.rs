@@ -1,0 +1,365 @@
+//! The collector: everything a dump holds, read from a process whose threads
+//! are stopped, turned into a [`DumpModel`] and written. Ordinary Rust (it
+//! allocates); it runs in `mdump capture`, or in the crash handler's helper
+//! process, never in the crashed process itself.
+
+pub mod modules;
+pub mod system;
+
+use crate::context;
+use crate::error::CaptureError;
+use crate::memory::ProcessMemory;
+use crate::options::{DumpSummary, Options};
+use crate::procfs::{self, MapsEntry};
+use crate::ptrace::StoppedProcess;
+use mdump_format::breakpad_info::{
+    BreakpadInfo, BREAKPAD_INFO_VALID_DUMP_THREAD_ID, BREAKPAD_INFO_VALID_REQUESTING_THREAD_ID,
+};
+use mdump_format::context::amd64::ContextAmd64;
+use mdump_format::exception::MinidumpException;
+use mdump_format::exception_codes::linux;
+use mdump_format::{StreamType, U32, U64};
+use mdump_writer::model::{
+    ContextModel, CrashpadInfoModel, DumpModel, ExceptionModel, MemoryRange, StreamModel, ThreadModel,
+};
+use std::io::{Seek, Write};
+
+/// What the crashed (or dump-requesting) thread reported.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Crash {
+    /// The thread.
+    pub tid: i32,
+    /// The signal, or `DUMP_REQUESTED` for a dump without a crash.
+    pub signal: u32,
+    /// `si_code`.
+    pub code: i32,
+    /// `si_addr` (the fault address for SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+    /// SIGTRAP).
+    pub address: u64,
+    /// Address of the signal frame's `ucontext` (or a `getcontext` one) in
+    /// the target.
+    pub ucontext: u64,
+}
+
+/// The x86-64 red zone below the stack pointer, which leaf functions use.
+const RED_ZONE: u64 = 128;
+/// Largest `/proc` text copied into a stream.
+const TEXT_LIMIT: u64 = 16 << 20;
+/// Largest extra memory region taken.
+const EXTRA_LIMIT: u64 = 64 << 20;
+/// How far below a stack mapping a stack pointer may be (an overflow into
+/// the guard gap) and still have that mapping taken as its stack.
+const OVERFLOW_SLACK: u64 = 1 << 20;
+
+/// The stack range of a thread: from the page holding `sp - RED_ZONE` up to
+/// the end of its mapping, at most `limit` bytes.
+pub fn stack_range(sp: u64, maps: &[MapsEntry<'_>], limit: usize) -> Option<MemoryRange> {
+    let low = sp.saturating_sub(RED_ZONE) & !0xfff;
+    let mapping =
+        maps.iter().find(|m| m.contains(low)).or_else(|| maps.iter().find(|m| m.contains(sp))).or_else(|| {
+            maps.iter().filter(|m| m.start > sp && m.start - sp <= OVERFLOW_SLACK).min_by_key(|m| m.start)
+        })?;
+    let start = low.max(mapping.start);
+    let end = mapping.end.min(start.saturating_add(limit as u64));
+    (end > start).then_some(MemoryRange { start, size: end - start })
+}
+
+/// `size` bytes centred on `address`, clipped to its readable mapping.
+fn around(address: u64, size: usize, maps: &[MapsEntry<'_>]) -> Option<MemoryRange> {
+    let m = maps.iter().find(|m| m.contains(address) && m.read)?;
+    let start = address.saturating_sub(size as u64 / 2).max(m.start);
+    let end = address.saturating_add(size as u64 / 2).min(m.end);
+    (end > start).then_some(MemoryRange { start, size: end - start })
+}
+
+/// Sorts and merges ranges so none overlap (Breakpad's processor rejects a
+/// memory list with overlaps).
+pub fn merge_ranges(mut ranges: Vec<MemoryRange>) -> Vec<MemoryRange> {
+    ranges.retain(|r| r.size > 0);
+    ranges.sort();
+    let mut out: Vec<MemoryRange> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        if let Some(last) = out.last_mut() {
+            let last_end = last.start + last.size;
+            if r.start <= last_end {
+                last.size = last_end.max(r.start.saturating_add(r.size)) - last.start;
+                continue;
+            }
+        }
+        out.push(r);
+    }
+    out
+}
+
+/// Process memory with one range read as zeros.
+struct Redacted {
+    inner: ProcessMemory,
+    hidden: Option<(u64, u64)>,
+}
+
+impl mdump_writer::MemorySource for Redacted {
+    fn read(&mut self, address: u64, buf: &mut [u8]) -> usize {
+        let n = mdump_writer::MemorySource::read(&mut self.inner, address, buf);
+        if let Some((lo, hi)) = self.hidden {
+            let end = address.saturating_add(n as u64);
+            let (a, b) = (lo.max(address), hi.min(end));
+            if a < b {
+                buf[(a - address) as usize..(b - address) as usize].fill(0);
+            }
+        }
+        n
+    }
+}
+
+/// The crashing thread's context from the `ucontext` in its memory.
+fn crash_context(memory: &ProcessMemory, ucontext: u64) -> Result<ContextAmd64, CaptureError> {
+    let mut uc = [0u8; context::UCONTEXT_READ_SIZE];
+    if memory.read_bytes(ucontext, &mut uc) != uc.len() {
+        return Err(CaptureError::Other(format!("cannot read the crashing thread's ucontext at {ucontext:#x}")));
+    }
+    let fp_ptr = u64::from_le_bytes(uc[context::FPREGS_PTR_OFFSET..][..8].try_into().unwrap_or_default());
+    let mut fx = [0u8; context::FXSAVE_SIZE];
+    let fx_ok = fp_ptr != 0 && memory.read_bytes(fp_ptr, &mut fx) == fx.len();
+    Ok(context::from_ucontext(&uc, fx_ok.then_some(&fx[..])))
+}
+
+fn text_stream(streams: &mut Vec<StreamModel>, errors: &mut Vec<String>, stream_type: StreamType, path: &str) -> usize {
+    match system::read_capped(path, TEXT_LIMIT) {
+        Ok(bytes) => {
+            let n = bytes.len();
+            streams.push(StreamModel::Raw { stream_type, bytes });
+            n
+        }
+        Err(e) => {
+            errors.push(format!("{:#010x} {path}: {e}", stream_type.0));
+            0
+        }
+    }
+}
+
+/// Collects a dump of the stopped process and writes it to `out`.
+///
+/// `crash` names the crashed or requesting thread and its `ucontext`;
+/// `dump_tid` is the thread doing the dump (BreakpadInfo).
+pub fn write_dump<W: Write + Seek>(
+    stopped: &StoppedProcess,
+    crash: Option<&Crash>,
+    options: &Options,
+    dump_tid: i32,
+    out: &mut W,
+) -> Result<DumpSummary, CaptureError> {
+    let pid = stopped.pid();
+    let memory = ProcessMemory::new(pid);
+    let mut errors = Vec::new();
+    let maps_text = system::read_capped(&format!("/proc/{pid}/maps"), TEXT_LIMIT)
+        .map_err(|e| CaptureError::os(format!("reading /proc/{pid}/maps"), e))?;
+    let maps: Vec<MapsEntry<'_>> = procfs::parse_maps(&maps_text).collect();
+    let auxv_bytes = system::read_capped(&format!("/proc/{pid}/auxv"), 1 << 16).unwrap_or_default();
+    let auxv: Vec<(u64, u64)> = procfs::parse_auxv(&auxv_bytes).collect();
+    const AT_ENTRY: u64 = 9;
+    let entry = auxv.iter().find(|a| a.0 == AT_ENTRY).map(|a| a.1);
+
+    // Threads: the crashing one's context comes from its signal frame.
+    let crash_ctx = match crash {
+        Some(c) => Some(crash_context(&memory, c.ucontext)?),
+        None => None,
+    };
+    let mut tids = stopped.tids();
+    if let Some(c) = crash {
+        if !tids.contains(&c.tid) {
+            tids.push(c.tid);
+        }
+    }
+    let mut threads = Vec::with_capacity(tids.len());
+    let mut names = Vec::with_capacity(tids.len());
+    for &tid in &tids {
+        let ctx = match (crash, &crash_ctx) {
+            (Some(c), Some(ctx)) if c.tid == tid => *ctx,
+            _ => match stopped.registers(tid) {
+                Ok((regs, fp)) => context::from_ptrace(&regs, fp.as_ref()),
+                Err(e) => {
+                    errors.push(format!("{:#010x} {e}", StreamType::THREAD_LIST.0));
+                    continue;
+                }
+            },
+        };
+        let stack = stack_range(ctx.rsp(), &maps, options.stack_limit).unwrap_or_default();
+        threads.push(ThreadModel {
+            thread_id: tid as u32,
+            stack,
+            context: ContextModel::from_struct(&ctx),
+            ..Default::default()
+        });
+        if let Ok(comm) = system::read_capped(&format!("/proc/{pid}/task/{tid}/comm"), 64) {
+            let name = String::from_utf8_lossy(comm.strip_suffix(b"\n").unwrap_or(&comm)).encode_utf16().collect();
+            names.push((tid as u32, name));
+        }
+    }
+
+    // Memory beyond the stacks: around the crash's instruction pointer and
+    // fault address, and what the caller asked for.
+    let mut extra = Vec::new();
+    if let (Some(c), Some(ctx)) = (crash, &crash_ctx) {
+        extra.extend(around(ctx.rip(), options.around_fault, &maps));
+        if c.address != 0 {
+            extra.extend(around(c.address, options.around_fault, &maps));
+        }
+    }
+    let mut requested: Vec<MemoryRange> =
+        options.extra_memory.iter().map(|&(start, size)| MemoryRange { start, size: size.min(EXTRA_LIMIT) }).collect();
+
+    let found = modules::find_modules(pid, &memory, &maps, entry);
+    let module_ranges: Vec<(u64, u64)> = found.iter().map(|m| (m.start, m.end)).collect();
+
+    // The size limit: cut other threads' stacks, then the extra memory.
+    if let Some(limit) = options.size_limit {
+        let crash_tid = crash.map(|c| c.tid as u32);
+        let estimate = |t: &[ThreadModel], e: &[MemoryRange], r: &[MemoryRange]| -> u64 {
+            // Stacks are stored twice (ThreadList and MemoryList).
+            let mem: u64 = t.iter().map(|t| 2 * t.stack.size + 1232 + 48).sum::<u64>()
+                + e.iter().chain(r).map(|r| r.size).sum::<u64>();
+            mem + maps_text.len() as u64 * 2 + 256 * 1024
+        };
+        if estimate(&threads, &extra, &requested) > limit {
+            for t in threads.iter_mut().filter(|t| Some(t.thread_id) != crash_tid) {
+                t.stack.size = t.stack.size.min(2048);
+            }
+        }
+        if estimate(&threads, &extra, &requested) > limit {
+            requested.clear();
+            errors.push(format!("{:#010x} size limit: extra memory left out", StreamType::MEMORY_LIST.0));
+        }
+        if estimate(&threads, &extra, &requested) > limit {
+            for t in threads.iter_mut() {
+                t.stack.size = t.stack.size.min(8192);
+            }
+        }
+    }
+
+    let mut memory_list: Vec<MemoryRange> = threads.iter().map(|t| t.stack).collect();
+    memory_list.extend(extra);
+    memory_list.extend(requested);
+    let memory_list = merge_ranges(memory_list);
+
+    let mut streams = Vec::new();
+    let thread_ids: Vec<i32> = threads.iter().map(|t| t.thread_id as i32).collect();
+    streams.push(StreamModel::ThreadList(threads));
+    streams.push(StreamModel::ModuleList(found.iter().map(modules::module_model).collect()));
+    streams.push(StreamModel::MemoryList(memory_list));
+    if let (Some(c), Some(ctx)) = (crash, &crash_ctx) {
+        let mut record = MinidumpException {
+            exception_code: U32::new(c.signal),
+            exception_flags: U32::new(c.code as u32),
+            ..Default::default()
+        };
+        let faulting =
+            matches!(c.signal, linux::SIGSEGV | linux::SIGBUS | linux::SIGFPE | linux::SIGILL | linux::SIGTRAP);
+        if faulting && c.code > 0 {
+            record.exception_address = U64::new(c.address);
+        }
+        streams.push(StreamModel::Exception(ExceptionModel {
+            thread_id: c.tid as u32,
+            record,
+            context: ContextModel::from_struct(ctx),
+        }));
+    }
+    let cpuinfo = system::read_capped("/proc/cpuinfo", TEXT_LIMIT).unwrap_or_default();
+    streams.push(StreamModel::SystemInfo(system::system_info(&cpuinfo)));
+    streams.push(StreamModel::Raw { stream_type: StreamType::LINUX_CPU_INFO, bytes: cpuinfo });
+    text_stream(&mut streams, &mut errors, StreamType::LINUX_PROC_STATUS, &format!("/proc/{pid}/status"));
+    let lsb = if std::path::Path::new(&format!("/proc/{pid}/root/etc/lsb-release")).exists() {
+        format!("/proc/{pid}/root/etc/lsb-release")
+    } else {
+        format!("/proc/{pid}/root/etc/os-release")
+    };
+    text_stream(&mut streams, &mut errors, StreamType::LINUX_LSB_RELEASE, &lsb);
+    text_stream(&mut streams, &mut errors, StreamType::LINUX_CMD_LINE, &format!("/proc/{pid}/cmdline"));
+    if !options.skip_environment {
+        text_stream(&mut streams, &mut errors, StreamType::LINUX_ENVIRON, &format!("/proc/{pid}/environ"));
+    }
+    streams.push(StreamModel::Raw { stream_type: StreamType::LINUX_AUXV, bytes: auxv_bytes.clone() });
+    streams.push(StreamModel::Raw { stream_type: StreamType::LINUX_MAPS, bytes: maps_text.clone() });
+    match system::dso_debug(&memory, &auxv) {
+        Some(d) => streams.push(StreamModel::LinuxDsoDebug(d)),
+        None => errors.push(format!("{:#010x} no r_debug (static executable?)", StreamType::LINUX_DSO_DEBUG.0)),
+    }
+    streams.push(StreamModel::ThreadNames(names));
+    let stat = system::read_capped(&format!("/proc/{pid}/stat"), 4096).ok().and_then(|s| procfs::parse_stat(&s));
+    streams.push(StreamModel::MiscInfo(system::misc_info(pid, stat.as_ref())));
+    streams.push(StreamModel::MemoryInfoList(system::memory_info_list(&maps, &module_ranges)));
+    let bp = match crash {
+        Some(c) => BreakpadInfo {
+            validity: U32::new(BREAKPAD_INFO_VALID_DUMP_THREAD_ID | BREAKPAD_INFO_VALID_REQUESTING_THREAD_ID),
+            dump_thread_id: U32::new(dump_tid as u32),
+            requesting_thread_id: U32::new(c.tid as u32),
+        },
+        None => BreakpadInfo {
+            validity: U32::new(BREAKPAD_INFO_VALID_DUMP_THREAD_ID),
+            dump_thread_id: U32::new(dump_tid as u32),
+            ..Default::default()
+        },
+    };
+    streams.push(StreamModel::BreakpadInfo(bp));
+    if !options.annotations.is_empty() {
+        streams.push(StreamModel::CrashpadInfo(CrashpadInfoModel {
+            version: mdump_format::crashpad::CRASHPAD_INFO_VERSION,
+            simple_annotations: options
+                .annotations
+                .iter()
+                .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+                .collect(),
+            ..Default::default()
+        }));
+    }
+    if !errors.is_empty() {
+        let mut log = String::new();
+        for e in &errors {
+            log.push_str(e);
+            log.push('\n');
+        }
+        streams.push(StreamModel::Raw { stream_type: StreamType::MDUMP_WRITE_ERRORS, bytes: log.into_bytes() });
+    }
+
+    let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as u32);
+    let model = DumpModel { time_date_stamp: time, flags: 0, streams };
+    let start = out.stream_position().map_err(|e| CaptureError::os("writing the dump", e))?;
+    // Without the environment stream, the environment strings at the top
+    // of the main thread's stack are blanked too.
+    let hidden = match (&stat, options.skip_environment) {
+        (Some(s), true) if s.env_end > s.env_start => Some((s.env_start, s.env_end)),
+        _ => None,
+    };
+    let mut source = Redacted { inner: ProcessMemory::new(pid), hidden };
+    let out = model.write(&mut *out, &mut source)?;
+    let end = out.stream_position().map_err(|e| CaptureError::os("writing the dump", e))?;
+    out.flush().map_err(|e| CaptureError::os("writing the dump", e))?;
+    Ok(DumpSummary {
+        pid,
+        threads: thread_ids,
+        threads_missed: stopped.missed.clone(),
+        modules: found.len(),
+        crashing_thread: crash.map(|c| c.tid),
+        bytes_written: end.saturating_sub(start),
+        soft_errors: errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stacks_and_merging() {
+        let maps: Vec<_> =
+            procfs::parse_maps(b"10000-20000 rw-p 0 00:00 0 [stack]\n30000-31000 r-xp 0 08:01 3 /x\n").collect();
+        assert_eq!(stack_range(0x1f000, &maps, 1 << 20), Some(MemoryRange { start: 0x1e000, size: 0x2000 }));
+        assert_eq!(stack_range(0x1f000, &maps, 0x800), Some(MemoryRange { start: 0x1e000, size: 0x800 }));
+        // An overflowed stack pointer just below the mapping.
+        assert_eq!(stack_range(0xff00, &maps, 0x1000), Some(MemoryRange { start: 0x10000, size: 0x1000 }));
+        assert_eq!(stack_range(0x5_0000_0000, &maps, 0x1000), None);
+        let r = |start, size| MemoryRange { start, size };
+        assert_eq!(merge_ranges(vec![r(10, 10), r(0, 5), r(15, 10), r(40, 0)]), vec![r(0, 5), r(10, 15)]);
+        assert_eq!(around(0x30010, 256, &maps), Some(r(0x30000, 0x90)));
+        assert_eq!(around(0x40000, 256, &maps), None);
+    }
+}

@@ -1,0 +1,164 @@
+//! Stopping every thread of a process with ptrace, and letting them go.
+//!
+//! Threads are seized (`PTRACE_SEIZE` + `PTRACE_INTERRUPT`) rather than
+//! attached with `PTRACE_ATTACH`, so no SIGSTOP is sent and the target's
+//! job-control state is untouched. A thread caught in a signal-delivery stop
+//! gets its signal back at detach, so nothing the target was about to
+//! receive is lost.
+
+use crate::error::CaptureError;
+
+/// One stopped thread.
+#[derive(Debug)]
+struct Stopped {
+    tid: i32,
+    /// A signal the thread was about to receive when it stopped; handed
+    /// back at detach.
+    pending_signal: i32,
+}
+
+/// Every thread of a process, stopped until this is dropped.
+#[derive(Debug)]
+pub struct StoppedProcess {
+    pid: i32,
+    threads: Vec<Stopped>,
+    /// Threads listed but not stopped, and why.
+    pub missed: Vec<(i32, String)>,
+}
+
+/// Rounds of re-reading `/proc/PID/task` for threads created while we were
+/// attaching; after that, late threads are left running (and missing).
+const TASK_ROUNDS: usize = 8;
+
+/// The thread ids in `/proc/PID/task`.
+pub fn list_threads(pid: i32) -> Result<Vec<i32>, CaptureError> {
+    let dir = std::fs::read_dir(format!("/proc/{pid}/task")).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            CaptureError::NoSuchProcess(pid)
+        } else {
+            CaptureError::os(format!("listing /proc/{pid}/task"), e)
+        }
+    })?;
+    let mut tids: Vec<i32> = dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect();
+    tids.sort_unstable();
+    Ok(tids)
+}
+
+fn ptrace(request: libc::c_uint, tid: i32, addr: usize, data: usize) -> libc::c_long {
+    // SAFETY: the requests used here take integer arguments or pointers to
+    // buffers of the size the kernel expects, supplied by the callers below.
+    unsafe { libc::ptrace(request, tid, addr as *mut libc::c_void, data as *mut libc::c_void) }
+}
+
+impl StoppedProcess {
+    /// Seizes and stops every thread of `pid` (except `skip`, e.g. a thread
+    /// that must keep running). Fails if not even one thread could be
+    /// stopped.
+    pub fn stop(pid: i32, skip: Option<i32>) -> Result<StoppedProcess, CaptureError> {
+        let mut me = StoppedProcess { pid, threads: Vec::new(), missed: Vec::new() };
+        let mut first_error = None;
+        for _ in 0..TASK_ROUNDS {
+            let mut new = false;
+            for tid in list_threads(pid)? {
+                if Some(tid) == skip || me.threads.iter().any(|t| t.tid == tid) || me.missed.iter().any(|m| m.0 == tid)
+                {
+                    continue;
+                }
+                new = true;
+                match seize(tid) {
+                    Ok(pending_signal) => me.threads.push(Stopped { tid, pending_signal }),
+                    Err(e) => {
+                        if first_error.is_none() {
+                            first_error = Some(CaptureError::os(format!("ptrace(SEIZE) of thread {tid} of {pid}"), e));
+                        }
+                        me.missed.push((tid, first_error.as_ref().map(|e| e.to_string()).unwrap_or_default()));
+                    }
+                }
+            }
+            if !new {
+                break;
+            }
+        }
+        if me.threads.is_empty() {
+            return Err(first_error.unwrap_or(CaptureError::NoSuchProcess(pid)));
+        }
+        // A thread that died between listing and seizing is simply gone.
+        me.missed.retain(|(tid, _)| std::path::Path::new(&format!("/proc/{pid}/task/{tid}")).exists());
+        Ok(me)
+    }
+
+    /// The stopped threads' ids, in `/proc` order.
+    pub fn tids(&self) -> Vec<i32> {
+        let mut t: Vec<i32> = self.threads.iter().map(|t| t.tid).collect();
+        t.sort_unstable();
+        t
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+
+    /// General and FP registers of a stopped thread.
+    pub fn registers(
+        &self,
+        tid: i32,
+    ) -> Result<(libc::user_regs_struct, Option<libc::user_fpregs_struct>), CaptureError> {
+        // SAFETY: both are plain-old-data structs the kernel fills in.
+        let mut regs: libc::user_regs_struct = unsafe { core::mem::zeroed() };
+        let mut fp: libc::user_fpregs_struct = unsafe { core::mem::zeroed() };
+        if ptrace(libc::PTRACE_GETREGS, tid, 0, &mut regs as *mut _ as usize) != 0 {
+            return Err(CaptureError::last_os(format!("ptrace(GETREGS) of thread {tid}")));
+        }
+        let fp_ok = ptrace(libc::PTRACE_GETFPREGS, tid, 0, &mut fp as *mut _ as usize) == 0;
+        Ok((regs, fp_ok.then_some(fp)))
+    }
+}
+
+/// Seizes and interrupts one thread and waits until it is stopped; returns
+/// the signal it was about to take, if it stopped for one.
+fn seize(tid: i32) -> Result<i32, std::io::Error> {
+    if ptrace(libc::PTRACE_SEIZE, tid, 0, 0) != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    if ptrace(libc::PTRACE_INTERRUPT, tid, 0, 0) != 0 {
+        let e = std::io::Error::last_os_error();
+        ptrace(libc::PTRACE_DETACH, tid, 0, 0);
+        return Err(e);
+    }
+    let mut pending = 0;
+    loop {
+        let mut status = 0;
+        // SAFETY: waitpid writes the status into our local.
+        let r = unsafe { libc::waitpid(tid, &mut status, libc::__WALL) };
+        if r < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+            return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+        }
+        if libc::WIFSTOPPED(status) {
+            let sig = libc::WSTOPSIG(status);
+            // An interrupt or group stop (any stop signal) under SEIZE.
+            if (status >> 16) == libc::PTRACE_EVENT_STOP {
+                return Ok(pending);
+            }
+            // A signal-delivery stop came first: keep the signal for detach
+            // and stay stopped here (registers are readable in this stop).
+            pending = sig;
+            return Ok(pending);
+        }
+    }
+}
+
+impl Drop for StoppedProcess {
+    fn drop(&mut self) {
+        for t in &self.threads {
+            ptrace(libc::PTRACE_DETACH, t.tid, 0, t.pending_signal as usize);
+        }
+    }
+}

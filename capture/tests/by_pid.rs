@@ -1,0 +1,126 @@
+//! Dumps of other live processes by pid: a `sleep` and a many-threaded
+//! child; the dump is read back with mdump-reader and checked against what
+//! `/proc` and the binary on disk say.
+
+use mdump_reader::module_list::CodeView;
+use mdump_reader::{Minidump, ModuleList, ThreadList, ThreadNames};
+use std::io::Cursor;
+use std::process::{Child, Command};
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tids(pid: u32) -> Vec<u32> {
+    let mut t: Vec<u32> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_str().unwrap().parse().unwrap())
+        .collect();
+    t.sort();
+    t
+}
+
+fn wait_for_exec(pid: u32, exe: &str) {
+    // The child runs our test binary until it execs; wait for the exec.
+    for _ in 0..500 {
+        if std::fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.to_string_lossy().contains(exe)).unwrap_or(false) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("{pid} never ran {exe}");
+}
+
+#[test]
+fn dump_of_sleep_by_pid() {
+    let child = Killed(Command::new("sleep").arg("30").spawn().unwrap());
+    let pid = child.0.id();
+    wait_for_exec(pid, "sleep");
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap();
+    let mut out = Cursor::new(Vec::new());
+    let options =
+        mdump_capture::Options { annotations: vec![("product".into(), "mdump-test".into())], ..Default::default() };
+    let summary = mdump_capture::write_dump_of_process(pid as i32, &options, &mut out).unwrap();
+    let bytes = out.into_inner();
+    assert_eq!(summary.bytes_written, bytes.len() as u64);
+    assert_eq!(summary.threads, tids(pid).iter().map(|&t| t as i32).collect::<Vec<_>>());
+
+    let dump = Minidump::parse(&bytes).unwrap();
+    let threads: ThreadList = dump.stream().unwrap().unwrap();
+    assert_eq!(threads.len(), 1);
+    let t = threads.get(0).unwrap();
+    assert_eq!(t.id(), pid);
+    let ctx = t.context().unwrap();
+    let stack = t.stack().unwrap();
+    assert!(stack.size() > 0);
+    assert!(stack.contains(ctx.stack_pointer(), 8), "the stack holds the stack pointer");
+    let names: ThreadNames = dump.stream().unwrap().unwrap();
+    assert_eq!(names.by_id(pid).unwrap().unwrap().to_string(), "sleep");
+
+    // The executable is the first module, with the build id of the file.
+    let modules: ModuleList = dump.stream().unwrap().unwrap();
+    let main = modules.iter().next().unwrap();
+    assert_eq!(main.code_file(), exe.to_string_lossy());
+    let file = std::fs::read(&exe).unwrap();
+    let want = object::read::File::parse(&*file).unwrap();
+    let want_id = object::Object::build_id(&want).unwrap();
+    match main.codeview().unwrap() {
+        Some(CodeView::Elf { build_id }) => {
+            if let Some(want_id) = want_id {
+                assert_eq!(build_id, want_id);
+            }
+        }
+        other => panic!("main module CodeView {other:?}"),
+    }
+    let names: Vec<String> = modules.iter().map(|m| m.code_file()).collect();
+    assert!(names.iter().any(|n| n == "linux-gate.so"), "{names:?}");
+    assert!(names.iter().any(|n| n.contains("libc.so")), "{names:?}");
+    // No Exception stream in a dump by pid; the text streams are there.
+    assert!(dump.find(mdump_format::StreamType::EXCEPTION).is_none());
+    for s in [
+        mdump_format::StreamType::LINUX_CPU_INFO,
+        mdump_format::StreamType::LINUX_PROC_STATUS,
+        mdump_format::StreamType::LINUX_CMD_LINE,
+        mdump_format::StreamType::LINUX_ENVIRON,
+        mdump_format::StreamType::LINUX_AUXV,
+        mdump_format::StreamType::LINUX_MAPS,
+        mdump_format::StreamType::LINUX_DSO_DEBUG,
+        mdump_format::StreamType::MISC_INFO,
+        mdump_format::StreamType::MEMORY_INFO_LIST,
+        mdump_format::StreamType::BREAKPAD_INFO,
+        mdump_format::StreamType::CRASHPAD_INFO,
+        mdump_format::StreamType::SYSTEM_INFO,
+    ] {
+        assert!(dump.find(s).is_some(), "missing {s:?}");
+    }
+    let cmdline = dump.raw_stream(mdump_format::StreamType::LINUX_CMD_LINE).unwrap().unwrap();
+    assert_eq!(cmdline.as_slice(), b"sleep\x0030\x00");
+    // The process is running again.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    assert!(stat.contains("TracerPid:\t0"), "{stat}");
+}
+
+#[test]
+fn skip_environment_and_size_limit() {
+    let child = Killed(Command::new("sleep").arg("30").env("MDUMP_SECRET", "x").spawn().unwrap());
+    let pid = child.0.id();
+    wait_for_exec(pid, "sleep");
+    let options = mdump_capture::Options { skip_environment: true, ..Default::default() };
+    let mut out = Cursor::new(Vec::new());
+    mdump_capture::write_dump_of_process(pid as i32, &options, &mut out).unwrap();
+    let bytes = out.into_inner();
+    let dump = Minidump::parse(&bytes).unwrap();
+    assert!(dump.find(mdump_format::StreamType::LINUX_ENVIRON).is_none());
+    assert!(!bytes.windows(12).any(|w| w == b"MDUMP_SECRET"));
+}
+
+#[test]
+fn no_such_process() {
+    let mut out = Cursor::new(Vec::new());
+    let err = mdump_capture::write_dump_of_process(i32::MAX - 1, &Default::default(), &mut out).unwrap_err();
+    assert!(err.to_string().contains("no process"), "{err}");
+}
