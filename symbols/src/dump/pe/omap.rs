@@ -15,8 +15,9 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
 /// At most this many range clippings over a whole dump: a hostile PDB with
-/// huge overlapping OMAP ranges cannot make the mapping quadratic in time.
-const WORK_BUDGET: u64 = 200_000_000;
+/// huge overlapping OMAP ranges cannot make the mapping quadratic in time
+/// or its output in memory (real PDBs need a few per record).
+const WORK_BUDGET: u64 = 20_000_000;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Mapped {

@@ -148,6 +148,10 @@ pub fn read(data: &[u8], keep_mangled: bool) -> Result<PdbSymbols, DumpError> {
 
     let tpi = pdb.type_information().ok();
     let mut namer = TypeNamer::new(tpi.as_ref());
+    // Each line belongs to one function in real PDBs; overlapping hostile
+    // functions could each claim all of them, so the total is capped.
+    let raw_lines: usize = module_lines.iter().map(Vec::len).sum();
+    let mut budget = raw_lines.saturating_mul(4).saturating_add(1_000_000);
     for sel in selected.values() {
         if sel.public {
             let p = &publics[sel.index];
@@ -158,11 +162,13 @@ pub fn read(data: &[u8], keep_mangled: bool) -> Result<PdbSymbols, DumpError> {
         }
         let p = &procs[sel.index];
         let (name, param) = function_name(p, public_for(p), &mut namer, keep_mangled);
-        push_function(&mut out.functions, &image_map, p, &name, param, sel.multiple, &module_lines[p.module]);
+        let label = Label { name: &name, parameter_size: param, multiple: sel.multiple };
+        push_function(&mut out.functions, &image_map, p, label, &module_lines[p.module], &mut budget);
     }
     for b in &split_blocks {
         let (name, param) = function_name(b, public_for(b), &mut namer, keep_mangled);
-        push_function(&mut out.functions, &image_map, b, &name, param, false, &module_lines[b.module]);
+        let label = Label { name: &name, parameter_size: param, multiple: false };
+        push_function(&mut out.functions, &image_map, b, label, &module_lines[b.module], &mut budget);
     }
 
     // DIA often repeats a record; Breakpad prints one per change of type,
@@ -174,6 +180,9 @@ pub fn read(data: &[u8], keep_mangled: bool) -> Result<PdbSymbols, DumpError> {
             push_frames(&mut out.win, &image_map, &frame);
             last = Some(key);
         }
+    }
+    if budget == 0 {
+        return Err(DumpError::new("PDB functions overlap so much that their lines repeat without bound"));
     }
     if image_map.exhausted() {
         return Err(DumpError::new("PDB OMAP tables: too many overlapping ranges to map"));
@@ -335,15 +344,22 @@ fn function_name(p: &Proc, public: Option<&Pub>, namer: &mut TypeNamer<'_>, keep
     (namer.function(&p.name, p.type_index, p.global), 0)
 }
 
+/// How a function is written: its name, parameter size and `m` flag.
+struct Label<'n> {
+    name: &'n str,
+    parameter_size: u32,
+    multiple: bool,
+}
+
 fn push_function(
     out: &mut Vec<Function<'static>>,
     map: &ImageMap,
     p: &Proc,
-    name: &str,
-    parameter_size: u32,
-    multiple: bool,
+    label: Label<'_>,
     module_lines: &[RawLine],
+    line_budget: &mut usize,
 ) {
+    let Label { name, parameter_size, multiple } = label;
     if p.len == 0 {
         return;
     }
@@ -351,6 +367,10 @@ fn push_function(
     let first = module_lines.partition_point(|l| l.rva < p.rva);
     let mut lines = Lines::new();
     for l in module_lines[first..].iter().take_while(|l| u64::from(l.rva) < end) {
+        if *line_budget == 0 {
+            break;
+        }
+        *line_budget -= 1;
         for (rva, length) in map.map_range(l.rva, l.length) {
             lines.push(Line { address: u64::from(rva), size: length, line: l.line, file: l.file });
         }
