@@ -44,6 +44,7 @@ pub mod collect;
 pub mod context;
 pub mod elf;
 pub mod error;
+pub mod handler;
 pub mod memory;
 pub mod options;
 pub mod procfs;

@@ -1,0 +1,442 @@
+//! `crashme KIND DUMP_DIR`: installs the crash handler writing into
+//! DUMP_DIR, then crashes in a function named `crash_<kind>`. It must leave
+//! exactly one `.dmp` there and die of the signal. The crash-matrix tests
+//! (`tests/crash_matrix.rs`) run every kind.
+//!
+//! KIND: segv, abort, fpe, ill, bus, trap, sys, stack-overflow,
+//! heap-corruption, malloc-lock, two-threads, threads-500, or `now` (a
+//! `write_dump_now` dump, then a normal exit).
+//!
+//! Proof that the crash path does not allocate: the global allocator below
+//! ends the process with exit code 97 if anything allocates between the
+//! handler's first-chance callback and its after-dump callback, in any
+//! thread. The `heap-corruption` and `malloc-lock` kinds additionally leave
+//! glibc's allocator unusable (poisoned free lists; the main arena's lock
+//! held by a thread blocked in a write) at the moment of the crash.
+//!
+//! Before crashing it writes the ids of all its threads to
+//! `DUMP_DIR/threads.txt`.
+#![allow(clippy::missing_safety_doc)]
+
+use mdump_capture::handler::{self, CrashInfo, HandlerOptions};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+
+/// True from the first-chance callback to the after-dump callback.
+static CRASHING: AtomicBool = AtomicBool::new(false);
+
+/// The system allocator, refusing to serve while the crash path runs.
+struct Guarded;
+
+fn allocated_in_crash_path() -> ! {
+    let msg = b"crashme: the crash path allocated\n";
+    // SAFETY: raw write and _exit: async-signal-safe.
+    unsafe {
+        libc::write(1, msg.as_ptr().cast(), msg.len());
+        libc::_exit(97)
+    }
+}
+
+// SAFETY: forwards to System; the check only ends the process.
+unsafe impl GlobalAlloc for Guarded {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if CRASHING.load(Ordering::SeqCst) {
+            allocated_in_crash_path();
+        }
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if CRASHING.load(Ordering::SeqCst) {
+            allocated_in_crash_path();
+        }
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if CRASHING.load(Ordering::SeqCst) {
+            allocated_in_crash_path();
+        }
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Guarded = Guarded;
+
+fn first_chance(_: &CrashInfo) -> bool {
+    CRASHING.store(true, Ordering::SeqCst);
+    false
+}
+
+fn after_dump(path: &[u8], ok: bool, _: &CrashInfo) {
+    let head: &[u8] = if ok { b"crashme: dump " } else { b"crashme: dump failed: " };
+    // SAFETY: raw writes of our own buffers.
+    unsafe {
+        libc::write(1, head.as_ptr().cast(), head.len());
+        libc::write(1, path.as_ptr().cast(), path.len());
+        libc::write(1, b"\n".as_ptr().cast(), 1);
+    }
+    // What follows (a chained handler such as std's stack-overflow report)
+    // is not our crash path.
+    CRASHING.store(false, Ordering::SeqCst);
+}
+
+/// Records every thread id of this process in DUMP_DIR/threads.txt.
+fn record_threads(dir: &str) {
+    let mut tids: Vec<String> = std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .map(|e| e.expect("task entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    tids.sort();
+    std::fs::write(format!("{dir}/threads.txt"), tids.join("\n") + "\n").expect("threads.txt");
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_segv() {
+    // SAFETY: none; this is the crash (a store to address 0).
+    unsafe { core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_abort() {
+    std::process::abort();
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_fpe() {
+    // SAFETY: none; integer division by zero (Rust's `/` would check).
+    unsafe {
+        core::arch::asm!("xor edx, edx", "mov eax, 1", "xor ecx, ecx", "div ecx", out("eax") _, out("edx") _, out("ecx") _)
+    };
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_ill() {
+    // SAFETY: none; an undefined instruction.
+    unsafe { core::arch::asm!("ud2") };
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_bus(page: usize) {
+    // SAFETY: none; the page lies past the end of the mapped file.
+    black_box(unsafe { core::ptr::read_volatile(page as *const u8) });
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_trap() {
+    // SAFETY: a breakpoint.
+    unsafe { core::arch::asm!("int3") };
+}
+
+/// The system call number the seccomp filter traps (not a real one).
+const TRAPPED_SYSCALL: u32 = 1000;
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_sys() {
+    // SAFETY: the filter turns this system call into SIGSYS.
+    unsafe {
+        core::arch::asm!("syscall", inlateout("rax") TRAPPED_SYSCALL as usize => _, lateout("rcx") _, lateout("r11") _)
+    };
+}
+
+#[inline(never)]
+#[no_mangle]
+#[allow(unconditional_recursion)]
+pub fn crash_stack_overflow(depth: u64) -> u64 {
+    let frame = black_box([depth; 128]);
+    crash_stack_overflow(depth + 1) + frame[(depth % 128) as usize]
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_heap_corruption() {
+    // SAFETY: deliberately corrupts glibc's heap: for every tcache size
+    // class, two chunks are freed and the head's `next` link overwritten
+    // (a use after free), so the second malloc of any small size after this
+    // aborts ("unaligned tcache chunk"). Then a null write.
+    unsafe {
+        for size in (16..=1024).step_by(16) {
+            let a = libc::malloc(size);
+            let b = libc::malloc(size);
+            libc::free(a);
+            libc::free(b);
+            core::ptr::write_volatile(b.cast::<u64>(), 0x4141_4141_4141_4141);
+        }
+        core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize);
+    }
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_malloc_lock() {
+    // SAFETY: the crash.
+    unsafe { core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_two_threads(barrier: &Barrier) {
+    barrier.wait();
+    // SAFETY: the crash, in two threads at once.
+    unsafe { core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+}
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_threads_500() {
+    // SAFETY: the crash.
+    unsafe { core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+}
+
+/// A file mapped one page long but zero bytes long: its page is past EOF.
+fn page_past_eof(dir: &str) -> usize {
+    let path = format!("{dir}/bus.tmp");
+    let file =
+        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&path).expect("bus file");
+    // SAFETY: mapping our own (empty) file.
+    let p = unsafe {
+        libc::mmap(
+            core::ptr::null_mut(),
+            4096,
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            std::os::fd::AsRawFd::as_raw_fd(&file),
+            0,
+        )
+    };
+    assert_ne!(p, libc::MAP_FAILED, "mmap");
+    std::fs::remove_file(&path).expect("remove bus file");
+    p as usize
+}
+
+/// Installs a seccomp filter on this thread that turns system call
+/// [`TRAPPED_SYSCALL`] into SIGSYS and allows everything else.
+fn trap_syscall() {
+    const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+    const LD_W_ABS: u16 = 0x20;
+    const JEQ_K: u16 = 0x15;
+    const RET_K: u16 = 0x06;
+    const SECCOMP_RET_TRAP: u32 = 0x0003_0000;
+    const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
+    let f = |code, jt, jf, k| libc::sock_filter { code, jt, jf, k };
+    let program = [
+        f(LD_W_ABS, 0, 0, 4),
+        f(JEQ_K, 0, 3, AUDIT_ARCH_X86_64),
+        f(LD_W_ABS, 0, 0, 0),
+        f(JEQ_K, 0, 1, TRAPPED_SYSCALL),
+        f(RET_K, 0, 0, SECCOMP_RET_TRAP),
+        f(RET_K, 0, 0, SECCOMP_RET_ALLOW),
+    ];
+    let prog = libc::sock_fprog { len: program.len() as u16, filter: program.as_ptr() as *mut _ };
+    // SAFETY: a valid filter program; NO_NEW_PRIVS makes it allowed
+    // without CAP_SYS_ADMIN.
+    unsafe {
+        assert_eq!(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0, "no_new_privs");
+        assert_eq!(libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, &prog as *const _), 0, "seccomp");
+    }
+}
+
+/// Raw write to stdout (no allocation, no std lock).
+fn say(msg: &[u8]) {
+    // SAFETY: writes our own buffer.
+    unsafe { libc::write(1, msg.as_ptr().cast(), msg.len()) };
+}
+
+/// Leaves glibc's main arena locked: a thread calls `malloc_stats()`, which
+/// takes the main arena's mutex and, still holding it, prints to stderr;
+/// stderr is a pipe filled to the brim that nobody reads, so that thread
+/// blocks in `write(2, ...)` with the lock held. Returns once a second
+/// thread's `malloc_trim(0)` (which needs the same lock) is seen stuck,
+/// which proves the lock is held. From the moment the lock is taken this
+/// thread allocates nothing either (it would block too): both helper
+/// threads exist and `threads.txt` is written before.
+fn hold_malloc_lock(dir: &str) {
+    static HOLD: AtomicBool = AtomicBool::new(false);
+    static PROBE: AtomicBool = AtomicBool::new(false);
+    static TRIMMED: AtomicBool = AtomicBool::new(false);
+    static HOLDER_TID: AtomicUsize = AtomicUsize::new(0);
+    std::thread::Builder::new()
+        .name("malloc-holder".into())
+        .spawn(|| {
+            // SAFETY: gettid has no preconditions.
+            HOLDER_TID.store(unsafe { libc::gettid() } as usize, Ordering::SeqCst);
+            while !HOLD.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            // SAFETY: blocks forever in its first write to stderr.
+            unsafe { libc::malloc_stats() };
+        })
+        .expect("spawn");
+    std::thread::Builder::new()
+        .name("malloc-prober".into())
+        .spawn(|| {
+            while !PROBE.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            // SAFETY: malloc_trim locks every arena; it blocks here.
+            unsafe { libc::malloc_trim(0) };
+            TRIMMED.store(true, Ordering::SeqCst);
+        })
+        .expect("spawn");
+    while HOLDER_TID.load(Ordering::SeqCst) == 0 {
+        std::thread::yield_now();
+    }
+    let syscall_path = format!("/proc/self/task/{}/syscall\0", HOLDER_TID.load(Ordering::SeqCst));
+    record_threads(dir);
+    let mut fds = [0i32; 2];
+    // SAFETY: plain descriptor calls on our own pipe.
+    unsafe {
+        assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+        libc::fcntl(fds[1], libc::F_SETFL, libc::O_NONBLOCK);
+        let junk = [b'x'; 4096];
+        while libc::write(fds[1], junk.as_ptr().cast(), junk.len()) > 0 {}
+        let tail = [b'x'; 1];
+        while libc::write(fds[1], tail.as_ptr().cast(), 1) > 0 {}
+        libc::fcntl(fds[1], libc::F_SETFL, 0);
+        libc::dup2(fds[1], 2);
+    }
+    HOLD.store(true, Ordering::SeqCst);
+    // Wait until the holder sits in write(2, ...): /proc says syscall 1, fd 2.
+    loop {
+        let mut buf = [0u8; 64];
+        // SAFETY: a NUL-terminated path and our own buffer.
+        let n = unsafe {
+            let fd = libc::open(syscall_path.as_ptr().cast(), libc::O_RDONLY);
+            let n = libc::read(fd, buf.as_mut_ptr().cast(), buf.len());
+            libc::close(fd);
+            n
+        };
+        if n > 6 && buf.starts_with(b"1 0x2 ") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    PROBE.store(true, Ordering::SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    if TRIMMED.load(Ordering::SeqCst) {
+        say(b"crashme: the main arena's lock was not held\n");
+        // SAFETY: ends the process.
+        unsafe { libc::_exit(3) };
+    }
+    say(b"crashme: malloc lock held\n");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 3 {
+        eprintln!("usage: crashme KIND DUMP_DIR");
+        std::process::exit(2);
+    }
+    let (kind, dir) = (args[1].as_str(), args[2].as_str());
+    let mut options = HandlerOptions::new(dir);
+    options.first_chance = Some(first_chance);
+    options.after_dump = Some(after_dump);
+    options.capture.annotations = vec![("crashme.kind".into(), kind.into())];
+    handler::install(options).expect("install");
+    match kind {
+        "segv" => {
+            record_threads(dir);
+            crash_segv();
+        }
+        "abort" => {
+            record_threads(dir);
+            crash_abort();
+        }
+        "fpe" => {
+            record_threads(dir);
+            crash_fpe();
+        }
+        "ill" => {
+            record_threads(dir);
+            crash_ill();
+        }
+        "bus" => {
+            let page = page_past_eof(dir);
+            record_threads(dir);
+            crash_bus(page);
+        }
+        "trap" => {
+            record_threads(dir);
+            crash_trap();
+        }
+        "sys" => {
+            record_threads(dir);
+            trap_syscall();
+            crash_sys();
+        }
+        "stack-overflow" => {
+            record_threads(dir);
+            black_box(crash_stack_overflow(0));
+        }
+        "heap-corruption" => {
+            record_threads(dir);
+            crash_heap_corruption();
+        }
+        "malloc-lock" => {
+            hold_malloc_lock(dir);
+            crash_malloc_lock();
+        }
+        "two-threads" => {
+            let barrier = Arc::new(Barrier::new(3));
+            let threads: Vec<_> = (0..2)
+                .map(|i| {
+                    let b = barrier.clone();
+                    std::thread::Builder::new()
+                        .name(format!("crasher-{i}"))
+                        .spawn(move || crash_two_threads(&b))
+                        .expect("spawn")
+                })
+                .collect();
+            record_threads(dir);
+            // Release both crashers at once.
+            barrier.wait();
+            for t in threads {
+                let _ = t.join();
+            }
+        }
+        "threads-500" => {
+            let started = Arc::new(AtomicUsize::new(0));
+            for i in 0..500 {
+                let s = started.clone();
+                std::thread::Builder::new()
+                    .name(format!("idle-{i}"))
+                    .stack_size(64 * 1024)
+                    .spawn(move || {
+                        s.fetch_add(1, Ordering::SeqCst);
+                        loop {
+                            std::thread::park();
+                        }
+                    })
+                    .expect("spawn");
+            }
+            while started.load(Ordering::SeqCst) < 500 {
+                std::thread::yield_now();
+            }
+            record_threads(dir);
+            crash_threads_500();
+        }
+        "now" => {
+            record_threads(dir);
+            let path = handler::write_dump_now().expect("write_dump_now");
+            println!("crashme: dump {}", path.display());
+            return;
+        }
+        other => {
+            eprintln!("unknown kind {other}");
+            std::process::exit(2);
+        }
+    }
+    println!("crashme: survived {kind}");
+    std::process::exit(1);
+}
