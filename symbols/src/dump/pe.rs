@@ -117,7 +117,30 @@ pub fn dump_pe(pe: Option<&[u8]>, pdb: Option<&[u8]>, options: &PeOptions) -> Re
             file.cfi = unwind::cfi_records(&image.runtime_functions, image::RvaReader::new(bytes));
         }
     }
+    no_line_breaks(&mut file);
     Ok(file)
+}
+
+/// A `.sym` line cannot hold a line break: names from a damaged PDB that
+/// have one get a space instead, so the text still parses line by line.
+fn no_line_breaks(file: &mut SymbolFile<'static>) {
+    fn clean(text: &mut Cow<'static, str>) {
+        if text.contains(['\n', '\r']) {
+            *text = Cow::Owned(text.replace(['\n', '\r'], " "));
+        }
+    }
+    if let Some(m) = &mut file.module {
+        clean(&mut m.name);
+    }
+    file.info.iter_mut().for_each(|i| clean(&mut i.value));
+    file.files.iter_mut().for_each(|f| clean(&mut f.name));
+    file.functions.iter_mut().for_each(|f| clean(&mut f.name));
+    file.publics.iter_mut().for_each(|p| clean(&mut p.name));
+    for w in &mut file.win {
+        if let crate::model::WinProgram::ProgramString(p) = &mut w.program {
+            clean(p);
+        }
+    }
 }
 
 fn module(cpu: &str, id: String, name: String) -> ModuleRecord<'static> {

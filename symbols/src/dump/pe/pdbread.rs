@@ -151,12 +151,14 @@ pub fn read(data: &[u8], keep_mangled: bool) -> Result<PdbSymbols, DumpError> {
     // Each line belongs to one function in real PDBs; overlapping hostile
     // functions could each claim all of them, so the total is capped.
     let raw_lines: usize = module_lines.iter().map(Vec::len).sum();
+    let mut public_rvas: Vec<u32> = publics.iter().map(|p| p.rva).collect();
+    public_rvas.sort_unstable();
     let mut budget = raw_lines.saturating_mul(4).saturating_add(1_000_000);
     for sel in selected.values() {
         if sel.public {
             let p = &publics[sel.index];
             if p.code {
-                push_public(&mut out.publics, &image_map, p, sel.multiple, keep_mangled);
+                push_public(&mut out.publics, &image_map, p, sel.multiple, &public_rvas, keep_mangled);
             }
             continue;
         }
@@ -391,11 +393,38 @@ fn push_function(
     }
 }
 
-fn push_public(out: &mut Vec<Public<'static>>, map: &ImageMap, p: &Pub, multiple: bool, keep_mangled: bool) {
+/// The `PUBLIC` records of a public symbol: where its first byte landed,
+/// then, under OMAP, where each later block of the original image landed
+/// while the nearest public symbol before that block is still this one
+/// (its code may have been split; Breakpad writes those without `m`).
+fn push_public(
+    out: &mut Vec<Public<'static>>,
+    map: &ImageMap,
+    p: &Pub,
+    multiple: bool,
+    public_rvas: &[u32],
+    keep_mangled: bool,
+) {
     let (name, param) = if keep_mangled { (p.name.clone(), None) } else { names::undecorate(&p.name) };
     let parameter_size = param.unwrap_or(0);
     for (rva, _) in map.map_range(p.rva, 1) {
         out.push(Public { address: u64::from(rva), parameter_size, multiple, name: Cow::Owned(name.clone()) });
+    }
+    let mut block = p.rva;
+    while let Some(&next) = map.next_block.get(&block) {
+        block = next;
+        let nearest = public_rvas.partition_point(|&r| r <= block);
+        if nearest == 0 || public_rvas[nearest - 1] != p.rva {
+            break;
+        }
+        for (rva, _) in map.map_range(block, 1) {
+            out.push(Public {
+                address: u64::from(rva),
+                parameter_size,
+                multiple: false,
+                name: Cow::Owned(name.clone()),
+            });
+        }
     }
 }
 
