@@ -5,11 +5,17 @@
 //!   `.debug_frame`), separate debug files.
 //! * [`pe`]: PE with its PDB (functions, lines, publics, `STACK WIN`, x64
 //!   unwind info).
+//!
+//! [`dump_path`] looks at the first bytes of a file and hands it to the
+//! right one; [`dump_bytes`] does the same for bytes already in memory.
 
 pub mod elf;
 pub mod pe;
 
 use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::SymbolFile;
 
 /// What went wrong while dumping, in one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,5 +36,88 @@ impl DumpError {
     /// An error with this message.
     pub fn new(message: impl Into<String>) -> Self {
         DumpError { message: message.into() }
+    }
+}
+
+/// What to put in a symbol file, and where to look for debug information.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Keep C++ and Rust names as the linker sees them instead of
+    /// demangling them.
+    pub keep_mangled: bool,
+    /// Write `INLINE_ORIGIN` and `INLINE` records (Breakpad's `dump_syms -d`).
+    pub inlines: bool,
+    /// Write `STACK CFI` records.
+    pub cfi: bool,
+    /// A separate debug file to read instead of searching for one.
+    pub debug_file: Option<PathBuf>,
+    /// Roots searched for separate debug files: `ROOT/<dir of the binary>/
+    /// <debuglink>` and `ROOT/.build-id/xx/rest.debug` (default
+    /// `/usr/lib/debug`).
+    pub debug_roots: Vec<PathBuf>,
+    /// Worker threads for one binary's compilation units (0: one per core).
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            keep_mangled: false,
+            inlines: true,
+            cfi: true,
+            debug_file: None,
+            debug_roots: vec![PathBuf::from("/usr/lib/debug")],
+            threads: 0,
+        }
+    }
+}
+
+/// The kind of binary a file holds, from its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryKind {
+    /// `\x7fELF`.
+    Elf,
+    /// `MZ`: a PE image (its PDB is found next to it or given).
+    Pe,
+}
+
+/// The kind of binary `bytes` starts like, if any we can dump.
+pub fn binary_kind(bytes: &[u8]) -> Option<BinaryKind> {
+    if bytes.starts_with(b"\x7fELF") {
+        Some(BinaryKind::Elf)
+    } else if bytes.starts_with(b"MZ") {
+        Some(BinaryKind::Pe)
+    } else {
+        None
+    }
+}
+
+/// Dumps the binary at `path` (ELF, with its separate debug files as the
+/// options say).
+pub fn dump_path(path: &Path, options: &Options) -> Result<SymbolFile<'static>, DumpError> {
+    let map = elf::Mapped::open(path)?;
+    match binary_kind(map.bytes()) {
+        Some(BinaryKind::Elf) => elf::dump_file(path, &map, options),
+        Some(BinaryKind::Pe) => Err(DumpError::new(format!(
+            "{}: PE images are dumped with their PDB (not supported by this entry point yet)",
+            path.display()
+        ))),
+        None => Err(DumpError::new(format!("{}: not an ELF or PE file (first bytes unknown)", path.display()))),
+    }
+}
+
+/// Dumps a binary held in memory; `name` is the file name that goes into
+/// the `MODULE` record, `debug` an optional separate debug file. Nothing is
+/// read from the file system.
+pub fn dump_bytes(
+    name: &str,
+    bytes: &[u8],
+    debug: Option<&[u8]>,
+    options: &Options,
+) -> Result<SymbolFile<'static>, DumpError> {
+    match binary_kind(bytes) {
+        Some(BinaryKind::Elf) => elf::dump_elf(name, bytes, debug, options),
+        Some(BinaryKind::Pe) => Err(DumpError::new(format!("{name}: PE images need the PDB entry point"))),
+        None => Err(DumpError::new(format!("{name}: not an ELF or PE file (first bytes unknown)"))),
     }
 }
