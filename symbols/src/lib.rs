@@ -41,6 +41,7 @@
 pub mod cfi;
 pub mod dump;
 mod index;
+mod lazy;
 mod lex;
 mod lookup;
 pub mod model;
@@ -51,6 +52,7 @@ pub mod store;
 pub mod write;
 
 pub use cfi::CfiRules;
+pub use lazy::{FoundCfi, FoundInline, FoundLine, FoundSymbol, LazySymbols};
 pub use lookup::{InlineFrame, SourceLine, SymbolAt, Symbols};
 pub use model::{
     CfiDelta, CfiInit, FileRecord, Function, InfoRecord, Inline, InlineOrigin, InlineRange, Line, Lines, LinesIter,

@@ -6,7 +6,9 @@
 
 use crate::cfi::CfiRules;
 use crate::index::{exclusive, nested, span, Nested, Order};
-use crate::model::{CfiDelta, Function, Inline, InlineOrigin, Line, Public, StackWin, StackWinType, SymbolFile};
+use crate::model::{
+    CfiDelta, CfiInit, Function, Inline, InlineOrigin, Line, Public, StackWin, StackWinType, SymbolFile,
+};
 use crate::stats::ParseStats;
 
 /// A parsed symbol file, indexed for lookups.
@@ -107,8 +109,7 @@ impl<'a> Symbols<'a> {
         let functions = exclusive(f.len(), |i| span(f[i].address, f[i].size));
         let mut lines = Vec::new();
         for (i, function) in f.iter().enumerate() {
-            let l = &function.lines.0;
-            if let order @ Order::Sorted(_) = exclusive(l.len(), |j| span(l[j].address, u64::from(l[j].size))) {
+            if let Some(order) = line_order(&function.lines.0) {
                 lines.push((i as u32, order));
             }
         }
@@ -212,8 +213,8 @@ impl<'a> Symbols<'a> {
             Ok(k) => &self.lines[k].1,
             Err(_) => &identity,
         };
-        let line: Line = (*lines.get(order.find(lines, addr, |l| l.address)?)?).into();
-        (addr - line.address < u64::from(line.size)).then(|| SourceLine { line, file: self.file_name(line.file) })
+        let line = line_in(lines, order, addr)?;
+        Some(SourceLine { line, file: self.file_name(line.file) })
     }
 
     /// The inlined calls covering `addr` within the `FUNC` containing it,
@@ -245,18 +246,11 @@ impl<'a> Symbols<'a> {
         if addr - init.address >= init.size {
             return None;
         }
-        let deltas: Vec<&CfiDelta<'a>> = match self.deltas.binary_search_by_key(&(ci as u32), |(i, _)| *i) {
-            Ok(k) => {
-                let order = &self.deltas[k].1;
-                let n = order.partition_point(|&d| init.deltas.get(d as usize).is_some_and(|d| d.address <= addr));
-                order[..n].iter().filter_map(|&d| init.deltas.get(d as usize)).collect()
-            }
-            Err(_) => {
-                let n = init.deltas.partition_point(|d| d.address <= addr);
-                init.deltas[..n].iter().collect()
-            }
+        let order = match self.deltas.binary_search_by_key(&(ci as u32), |(i, _)| *i) {
+            Ok(k) => Some(&*self.deltas[k].1),
+            Err(_) => None,
         };
-        Some(CfiRules { init, deltas })
+        Some(CfiRules { init, deltas: deltas_at(init, order, addr) })
     }
 
     /// The `STACK WIN` record for `addr`: the innermost type 4 (frame data)
@@ -278,10 +272,40 @@ impl<'a> Symbols<'a> {
     }
 }
 
+/// The line record of `lines` (kept by `order`) that contains `addr`.
+pub(crate) fn line_in(lines: &[crate::model::PackedLine], order: &Order, addr: u64) -> Option<Line> {
+    let line: Line = (*lines.get(order.find(lines, addr, |l| l.address)?)?).into();
+    (addr - line.address < u64::from(line.size)).then_some(line)
+}
+
+/// The line order of a function: `None` when its lines are already sorted
+/// and disjoint.
+pub(crate) fn line_order(lines: &[crate::model::PackedLine]) -> Option<Order> {
+    match exclusive(lines.len(), |j| span(lines[j].address, u64::from(lines[j].size))) {
+        order @ Order::Sorted(_) => Some(order),
+        Order::Identity => None,
+    }
+}
+
+/// The deltas of `init` at or below `addr`, in address order; `order` is
+/// [`delta_order`]'s answer for `init`.
+pub(crate) fn deltas_at<'s, 'a>(init: &'s CfiInit<'a>, order: Option<&[u32]>, addr: u64) -> Vec<&'s CfiDelta<'a>> {
+    match order {
+        Some(order) => {
+            let n = order.partition_point(|&d| init.deltas.get(d as usize).is_some_and(|d| d.address <= addr));
+            order[..n].iter().filter_map(|&d| init.deltas.get(d as usize)).collect()
+        }
+        None => {
+            let n = init.deltas.partition_point(|d| d.address <= addr);
+            init.deltas[..n].iter().collect()
+        }
+    }
+}
+
 /// Which deltas of a CFI range apply, when they are not simply all of them
 /// in file order: ascending addresses inside the range, one per address
 /// (the last in the file, as Breakpad's map keeps).
-fn delta_order(init: &crate::model::CfiInit<'_>) -> Option<Box<[u32]>> {
+pub(crate) fn delta_order(init: &CfiInit<'_>) -> Option<Box<[u32]>> {
     let (start, last) = span(init.address, init.size)?;
     let inside = |a: u64| start <= a && a <= last;
     let d = &init.deltas;
@@ -342,14 +366,14 @@ struct InlineEntry {
 /// The inline ranges of every function that has any, grouped by function
 /// and sorted by (depth, start) within it.
 #[derive(Clone, Debug, Default)]
-struct InlineIndex {
+pub(crate) struct InlineIndex {
     entries: Box<[InlineEntry]>,
     /// `(function, first entry, end entry)` by function.
     functions: Box<[(u32, u32, u32)]>,
 }
 
 impl InlineIndex {
-    fn new(functions: &[Function<'_>]) -> Self {
+    pub(crate) fn new(functions: &[Function<'_>]) -> Self {
         let total: usize = functions.iter().flat_map(|f| &f.inlines).map(|i| i.ranges.len()).sum();
         let mut entries = Vec::with_capacity(total);
         let mut spans = Vec::new();
@@ -370,7 +394,7 @@ impl InlineIndex {
 
     /// `(inline index, range start)` per depth from 0 while one contains
     /// `addr`.
-    fn chain(&self, function: usize, addr: u64) -> Vec<(usize, u64)> {
+    pub(crate) fn chain(&self, function: usize, addr: u64) -> Vec<(usize, u64)> {
         let mut chain = Vec::new();
         let Ok(k) = self.functions.binary_search_by_key(&(function as u32), |s| s.0) else { return chain };
         let (_, begin, end) = self.functions[k];

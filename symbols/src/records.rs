@@ -9,8 +9,8 @@
 
 use crate::lex::{dec_field, dec_file_id, dec_u32, hex_field, hex_u32, hex_u64, tail, text, token};
 use crate::model::{
-    CfiDelta, CfiInit, FileRecord, Function, InfoRecord, Inline, InlineOrigin, InlineRange, Line, Lines, ModuleRecord,
-    Public, StackWin, StackWinType, WinProgram,
+    Function, InfoRecord, Inline, InlineOrigin, InlineRange, Line, Lines, ModuleRecord, Public, StackWin, StackWinType,
+    WinProgram,
 };
 
 /// `MODULE <os> <arch> <id> <name>`.
@@ -29,10 +29,10 @@ pub(crate) fn info(s: &[u8]) -> Option<InfoRecord<'_>> {
     Some(InfoRecord { key: text(key), value: text(value) })
 }
 
-/// `FILE <id> <name>`.
-pub(crate) fn file(s: &[u8]) -> Option<FileRecord<'_>> {
+/// `FILE <id> <name>`: the id and the name's bytes.
+pub(crate) fn file(s: &[u8]) -> Option<(u32, &[u8])> {
     let (id, r) = token(s)?;
-    Some(FileRecord { id: dec_u32(id)?, name: text(tail(r)?) })
+    Some((dec_u32(id)?, tail(r)?))
 }
 
 /// `INLINE_ORIGIN <id> [<file>] <name>`: the old form when the word after
@@ -51,8 +51,26 @@ pub(crate) fn inline_origin(s: &[u8]) -> Option<InlineOrigin<'_>> {
     }
 }
 
+/// The fields of a `FUNC` record, the name still bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawFunc<'a> {
+    pub(crate) address: u64,
+    pub(crate) size: u64,
+    pub(crate) parameter_size: u32,
+    pub(crate) multiple: bool,
+    pub(crate) name: &'a [u8],
+}
+
+impl<'a> RawFunc<'a> {
+    /// The record, without lines or `INLINE` records yet.
+    pub(crate) fn function(self) -> Function<'a> {
+        let RawFunc { address, size, parameter_size, multiple, name } = self;
+        Function { address, size, parameter_size, multiple, name: text(name), lines: Lines::new(), inlines: Vec::new() }
+    }
+}
+
 /// `FUNC [m] <address> <size> <parameter size> <name>`.
-pub(crate) fn func(s: &[u8]) -> Option<Function<'_>> {
+pub(crate) fn func(s: &[u8]) -> Option<RawFunc<'_>> {
     let (mut t, mut r) = token(s)?;
     let multiple = t == b"m";
     if multiple {
@@ -62,12 +80,28 @@ pub(crate) fn func(s: &[u8]) -> Option<Function<'_>> {
     let (size, r) = hex_field(r)?;
     let (parameter_size, r) = hex_field(r)?;
     let parameter_size = u32::try_from(parameter_size).ok()?;
-    let name = text(tail(r)?);
-    Some(Function { address, size, parameter_size, multiple, name, lines: Lines::new(), inlines: Vec::new() })
+    Some(RawFunc { address, size, parameter_size, multiple, name: tail(r)? })
+}
+
+/// The fields of a `PUBLIC` record, the name still bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawPublic<'a> {
+    pub(crate) address: u64,
+    pub(crate) parameter_size: u32,
+    pub(crate) multiple: bool,
+    pub(crate) name: &'a [u8],
+}
+
+impl<'a> RawPublic<'a> {
+    /// The record.
+    pub(crate) fn public(self) -> Public<'a> {
+        let RawPublic { address, parameter_size, multiple, name } = self;
+        Public { address, parameter_size, multiple, name: text(name) }
+    }
 }
 
 /// `PUBLIC [m] <address> <parameter size> <name>`.
-pub(crate) fn public(s: &[u8]) -> Option<Public<'_>> {
+pub(crate) fn public(s: &[u8]) -> Option<RawPublic<'_>> {
     let (mut t, mut r) = token(s)?;
     let multiple = t == b"m";
     if multiple {
@@ -76,7 +110,7 @@ pub(crate) fn public(s: &[u8]) -> Option<Public<'_>> {
     let address = hex_u64(t)?;
     let (t, r) = token(r)?;
     let parameter_size = hex_u32(t)?;
-    Some(Public { address, parameter_size, multiple, name: text(tail(r)?) })
+    Some(RawPublic { address, parameter_size, multiple, name: tail(r)? })
 }
 
 /// `<address> <size> <line> <file>`, anything after a space following the
@@ -144,9 +178,39 @@ pub(crate) fn plain_line(bytes: &[u8], pos: usize) -> Option<(Line, usize)> {
     Some((Line { address, size, line, file }, i))
 }
 
+/// The fields of an `INLINE` record, its ranges checked but still text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawInline<'a> {
+    pub(crate) depth: u32,
+    pub(crate) call_line: u32,
+    pub(crate) call_file: Option<i32>,
+    pub(crate) origin: u32,
+    /// `(<address> <size>)+`, every number valid.
+    ranges: &'a [u8],
+    /// How many pairs `ranges` holds.
+    count: usize,
+}
+
+impl RawInline<'_> {
+    /// The record, its ranges read.
+    pub(crate) fn inline(self) -> Inline {
+        let mut ranges = Vec::with_capacity(self.count);
+        let mut r = self.ranges;
+        while let Some((a, next)) = token(r) {
+            let Some((z, next)) = token(next) else { break };
+            if let (Some(address), Some(size)) = (hex_u64(a), hex_u64(z)) {
+                ranges.push(InlineRange { address, size });
+            }
+            r = next;
+        }
+        let RawInline { depth, call_line, call_file, origin, .. } = self;
+        Inline { depth, call_line, call_file, origin, ranges }
+    }
+}
+
 /// `INLINE <depth> <call line> [<call file>] <origin> (<address> <size>)+`:
 /// an even number of fields means the new form, with the call file.
-pub(crate) fn inline(s: &[u8]) -> Option<Inline> {
+pub(crate) fn inline(s: &[u8]) -> Option<RawInline<'_>> {
     let mut count = 0usize;
     let mut r = s;
     while let Some((_, next)) = token(r) {
@@ -167,24 +231,25 @@ pub(crate) fn inline(s: &[u8]) -> Option<Inline> {
         call_file = Some(dec_file_id(t)?);
         r = next;
     }
-    let (t, mut r) = token(r)?;
+    let (t, ranges) = token(r)?;
     let origin = dec_u32(t)?;
-    let fixed = if new_form { 4 } else { 3 };
-    let mut ranges = Vec::with_capacity((count - fixed) / 2);
+    let mut r = ranges;
     while let Some((a, next)) = token(r) {
         let (z, next) = token(next)?;
-        ranges.push(InlineRange { address: hex_u64(a)?, size: hex_u64(z)? });
+        hex_u64(a)?;
+        hex_u64(z)?;
         r = next;
     }
-    Some(Inline { depth, call_line, call_file, origin, ranges })
+    let fixed = if new_form { 4 } else { 3 };
+    Some(RawInline { depth, call_line, call_file, origin, ranges, count: (count - fixed) / 2 })
 }
 
-/// What a `STACK` line holds.
+/// What a `STACK` line holds; rule sets still bytes.
 pub(crate) enum Stack<'a> {
-    /// `STACK CFI INIT ...`.
-    CfiInit(CfiInit<'a>),
-    /// `STACK CFI <address> ...`.
-    CfiDelta(CfiDelta<'a>),
+    /// `STACK CFI INIT <address> <size> <rules>`.
+    CfiInit { address: u64, size: u64, rules: &'a [u8] },
+    /// `STACK CFI <address> <rules>`.
+    CfiDelta { address: u64, rules: &'a [u8] },
     /// `STACK WIN ...`.
     Win(StackWin<'a>),
 }
@@ -199,11 +264,10 @@ pub(crate) fn stack(s: &[u8]) -> Option<Stack<'_>> {
             if t == b"INIT" {
                 let (address, r) = hex_field(r)?;
                 let (size, r) = hex_field(r)?;
-                let rules = text(tail(r)?);
-                Some(Stack::CfiInit(CfiInit { address, size, rules, deltas: Vec::new() }))
+                Some(Stack::CfiInit { address, size, rules: tail(r)? })
             } else {
                 let address = hex_u64(t)?;
-                Some(Stack::CfiDelta(CfiDelta { address, rules: text(tail(r)?) }))
+                Some(Stack::CfiDelta { address, rules: tail(r)? })
             }
         }
         b"WIN" => win(r).map(Stack::Win),
@@ -255,13 +319,13 @@ mod tests {
     #[test]
     fn breakpad_field_cases() {
         // From Breakpad's own parser tests (valid and invalid forms).
-        assert_eq!(file(b"1 file name").unwrap().name, "file name");
+        assert_eq!(file(b"1 file name").unwrap().1, b"file name");
         assert!(file(b"1 ").is_none());
         assert!(file(b"x1 file name").is_none());
         assert!(file(b"123123123123123123123123 file name").is_none());
         assert!(file(b"-2 file name").is_none());
 
-        let f = func(b"a1 a2 a3 function name").unwrap();
+        let f = func(b"a1 a2 a3 function name").unwrap().function();
         assert_eq!((f.address, f.size, f.parameter_size, &*f.name), (0xa1, 0xa2, 0xa3, "function name"));
         assert!(func(b"1 2 3 ").is_none());
         assert!(func(b"1z 2 3 function name").is_none());
@@ -277,7 +341,7 @@ mod tests {
             assert!(line(bad).is_none(), "{}", String::from_utf8_lossy(bad));
         }
 
-        let p = public(b"1 2 3").unwrap();
+        let p = public(b"1 2 3").unwrap().public();
         assert_eq!((p.address, p.parameter_size, &*p.name), (1, 2, "3"));
         assert!(public(b"1 2 ").is_none());
         assert!(public(b"1 -5 3").is_none());
@@ -311,12 +375,13 @@ mod tests {
 
     #[test]
     fn inline_forms() {
-        let old = inline(b"0 42 1 15b45 6b1").unwrap();
+        let old = inline(b"0 42 1 15b45 6b1").unwrap().inline();
         assert_eq!((old.depth, old.call_line, old.call_file, old.origin), (0, 42, None, 1));
         assert_eq!(old.ranges, [InlineRange { address: 0x15b45, size: 0x6b1 }]);
-        let new = inline(b"1 39 2 0 15b72 684 16000 10").unwrap();
+        let new = inline(b"1 39 2 0 15b72 684 16000 10").unwrap().inline();
         assert_eq!((new.call_file, new.origin, new.ranges.len()), (Some(2), 0, 2));
         assert_eq!(inline(b"0 1 -1 3 10 2").unwrap().call_file, Some(-1));
+        assert!(inline(b"0 1 -1 3 10 2x").is_none());
         assert!(inline(b"0 42 1 15b45").is_none());
         assert!(inline(b"0 42 1 2").is_none());
 
@@ -332,10 +397,13 @@ mod tests {
 
     #[test]
     fn stack_forms() {
-        let Some(Stack::CfiInit(i)) = stack(b"CFI INIT 3d40 af .cfa: $esp 4 + .ra: .cfa 4 - ^") else { panic!() };
-        assert_eq!((i.address, i.size, &*i.rules), (0x3d40, 0xaf, ".cfa: $esp 4 + .ra: .cfa 4 - ^"));
-        let Some(Stack::CfiDelta(d)) = stack(b"CFI 3d41 .cfa: $esp 8 + ") else { panic!() };
-        assert_eq!((d.address, &*d.rules), (0x3d41, ".cfa: $esp 8 + "));
+        let Some(Stack::CfiInit { address, size, rules }) = stack(b"CFI INIT 3d40 af .cfa: $esp 4 + .ra: .cfa 4 - ^")
+        else {
+            panic!()
+        };
+        assert_eq!((address, size, rules), (0x3d40, 0xaf, &b".cfa: $esp 4 + .ra: .cfa 4 - ^"[..]));
+        let Some(Stack::CfiDelta { address, rules }) = stack(b"CFI 3d41 .cfa: $esp 8 + ") else { panic!() };
+        assert_eq!((address, rules), (0x3d41, &b".cfa: $esp 8 + "[..]));
         assert!(stack(b"CFI INIT 1000 10").is_none());
         assert!(stack(b"CFI 1000").is_none());
         assert!(stack(b"XYZ 1000").is_none());

@@ -1,7 +1,7 @@
 //! [`SymbolFiles`]: Breakpad `.sym` files from an
 //! [`mdump_symbols::store::SymbolStore`] (local directories, symbol
-//! servers), parsed and indexed by [`mdump_symbols::Symbols`], as a
-//! [`SymbolProvider`].
+//! servers), indexed by [`mdump_symbols::LazySymbols`] (which reads a
+//! record only when a lookup lands in it), as a [`SymbolProvider`].
 //!
 //! A module's file is looked for under its debug file name and debug
 //! identifier (Breakpad's `SimpleSymbolSupplier` layout) the first time the
@@ -13,22 +13,27 @@
 use super::provider::{FunctionInfo, InlineInfo, LineInfo, SymbolProvider, WinFrameInfo, WinFrameKind};
 use crate::code_module::{CodeModule, SymbolStatus};
 use mdump_symbols::store::{StoreError, SymbolSource, SymbolStore};
-use mdump_symbols::{StackWinType, SymbolAt, Symbols, WinProgram};
+use mdump_symbols::{LazySymbols, StackWinType, WinProgram};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// One module's symbols: the file's bytes and their index.
+pub type ModuleSymbols = LazySymbols<Vec<u8>>;
 
 /// One module's outcome.
 #[derive(Clone)]
 enum Entry {
-    Found { symbols: Arc<Symbols<'static>>, corrupt: bool },
+    Found { symbols: Arc<ModuleSymbols>, corrupt: bool },
     Missing,
 }
 
 /// Symbol files from a store, loaded on demand and kept.
 pub struct SymbolFiles {
     store: SymbolStore,
-    /// By `(debug file, debug identifier)`.
-    modules: Mutex<HashMap<(String, String), Entry>>,
+    /// By debug file, then debug identifier (two levels, so that a lookup
+    /// needs no key built).
+    modules: Mutex<HashMap<String, HashMap<String, Entry>>>,
     errors: Mutex<Vec<(String, StoreError)>>,
 }
 
@@ -61,13 +66,12 @@ impl SymbolFiles {
     /// `modules`: their lookups use it instead of the store. Returns whether
     /// it parsed cleanly.
     pub fn insert(&self, modules: &[(&str, &str)], sym: &[u8]) -> bool {
-        let (file, stats) = mdump_symbols::parse(sym);
-        let corrupt = stats.is_corrupt();
-        let symbols = Arc::new(Symbols::new(file.into_owned()));
+        let symbols = Arc::new(LazySymbols::new(sym.to_vec()));
+        let corrupt = symbols.stats().is_corrupt();
         let mut map = lock(&self.modules);
         for (debug_file, debug_id) in modules {
             let entry = Entry::Found { symbols: Arc::clone(&symbols), corrupt };
-            map.insert((debug_file.to_string(), debug_id.to_string()), entry);
+            map.entry(debug_file.to_string()).or_default().insert(debug_id.to_string(), entry);
         }
         !corrupt
     }
@@ -83,8 +87,8 @@ impl SymbolFiles {
         lock(&self.errors).iter().map(|(file, e)| (file.clone(), e.to_string())).collect()
     }
 
-    /// The module's parsed symbols, loading them the first time.
-    pub fn symbols(&self, module: &CodeModule) -> Option<Arc<Symbols<'static>>> {
+    /// The module's indexed symbols, loading them the first time.
+    pub fn symbols(&self, module: &CodeModule) -> Option<Arc<ModuleSymbols>> {
         match self.entry(module) {
             Entry::Found { symbols, .. } => Some(symbols),
             Entry::Missing => None,
@@ -92,12 +96,12 @@ impl SymbolFiles {
     }
 
     fn entry(&self, module: &CodeModule) -> Entry {
-        let key = (module.debug_file.clone(), module.debug_identifier.clone());
-        if let Some(entry) = lock(&self.modules).get(&key) {
+        let (file, id) = (module.debug_file.as_str(), module.debug_identifier.as_str());
+        if let Some(entry) = lock(&self.modules).get(file).and_then(|ids| ids.get(id)) {
             return entry.clone();
         }
-        let entry = self.load(&key.0, &key.1);
-        lock(&self.modules).insert(key, entry.clone());
+        let entry = self.load(file, id);
+        lock(&self.modules).entry(file.to_string()).or_default().insert(id.to_string(), entry.clone());
         entry
     }
 
@@ -107,9 +111,9 @@ impl SymbolFiles {
         }
         match self.store.load(debug_file, debug_id) {
             Ok(Some(bytes)) => {
-                let (file, stats) = mdump_symbols::parse(&bytes);
-                let symbols = Symbols::new(file.into_owned());
-                Entry::Found { symbols: Arc::new(symbols), corrupt: stats.is_corrupt() }
+                let symbols = LazySymbols::new(bytes);
+                let corrupt = symbols.stats().is_corrupt();
+                Entry::Found { symbols: Arc::new(symbols), corrupt }
             }
             Ok(None) => Entry::Missing,
             Err(e) => {
@@ -133,21 +137,21 @@ impl SymbolProvider for SymbolFiles {
         let symbols = self.symbols(module)?;
         let found = symbols.symbol_at(offset)?;
         Some(FunctionInfo {
-            name: found.name().to_string(),
-            address: found.address(),
-            parameter_size: found.parameter_size(),
-            is_public: matches!(found, SymbolAt::Public(_)),
+            name: found.name.into_owned(),
+            address: found.address,
+            parameter_size: found.parameter_size,
+            is_public: found.size.is_none(),
         })
     }
 
     fn has_function_at(&self, module: &CodeModule, offset: u64) -> bool {
-        self.symbols(module).is_some_and(|s| s.symbol_at(offset).is_some_and(|f| !f.name().is_empty()))
+        self.symbols(module).is_some_and(|s| s.has_symbol_at(offset))
     }
 
     fn line_at(&self, module: &CodeModule, offset: u64) -> Option<LineInfo> {
         let symbols = self.symbols(module)?;
-        let line = symbols.line_at(offset)?;
-        Some(LineInfo { file: line.file.map(str::to_string), line: line.line.line, address: line.line.address })
+        let found = symbols.line_at(offset)?;
+        Some(LineInfo { file: found.file.map(Cow::into_owned), line: found.line.line, address: found.line.address })
     }
 
     fn inline_chain_at(&self, module: &CodeModule, offset: u64) -> Vec<InlineInfo> {
@@ -156,9 +160,9 @@ impl SymbolProvider for SymbolFiles {
         chain
             .into_iter()
             .map(|level| InlineInfo {
-                name: level.name.map(str::to_string),
-                call_file: level.call_file.map(str::to_string),
-                call_line: level.inline.call_line,
+                name: level.name.map(Cow::into_owned),
+                call_file: level.call_file.map(Cow::into_owned),
+                call_line: level.call_line,
                 range_address: level.range_address,
             })
             .collect()
@@ -166,8 +170,8 @@ impl SymbolProvider for SymbolFiles {
 
     fn cfi_rules(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>> {
         let symbols = self.symbols(module)?;
-        let rules = symbols.cfi_at(offset)?.rules();
-        Some(rules.into_iter().map(|(name, expression)| (name.to_string(), expression.to_string())).collect())
+        let found = symbols.cfi_at(offset)?;
+        Some(found.rules().into_iter().map(|(name, expression)| (name.to_string(), expression.to_string())).collect())
     }
 
     fn win_frame(&self, module: &CodeModule, offset: u64) -> Option<WinFrameInfo> {
@@ -179,9 +183,9 @@ impl SymbolProvider for SymbolFiles {
             // Breakpad keeps no other type.
             _ => return None,
         };
-        let (program_string, allocates_base_pointer) = match &record.program {
-            WinProgram::ProgramString(program) => (Some(program.to_string()), false),
-            WinProgram::AllocatesBasePointer(allocates) => (None, *allocates),
+        let (program_string, allocates_base_pointer) = match record.program {
+            WinProgram::ProgramString(program) => (Some(program.into_owned()), false),
+            WinProgram::AllocatesBasePointer(allocates) => (None, allocates),
         };
         Some(WinFrameInfo {
             kind,

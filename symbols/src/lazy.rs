@@ -1,0 +1,468 @@
+//! [`LazySymbols`]: the lookups of [`crate::Symbols`] over a symbol file's
+//! bytes, kept as they are (a memory map, or one buffer), without parsing
+//! the records no lookup asks for.
+//!
+//! Building one runs the parser's single pass (so the placement rules and
+//! the counts of bad lines are the parser's: Breakpad's "corrupt symbols"
+//! needs every line checked) but keeps only where each `FUNC`, `PUBLIC`,
+//! `STACK CFI INIT`, `STACK WIN`, `FILE` and `INLINE_ORIGIN` record starts,
+//! with the addresses the indexes need. A lookup that lands in a record
+//! reads it again from there: a `FUNC`'s name, its line and `INLINE`
+//! records (the first time a lookup lands in the function; the result is
+//! kept), a CFI range's delta records. Names borrow from the bytes.
+//!
+//! Every answer is the one [`crate::Symbols`] gives for the same bytes
+//! (which records win where they overlap included); the tests compare the
+//! two on the corpus and on generated files.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use memchr::memchr;
+
+use crate::cfi::CfiRules;
+use crate::index::{exclusive, nested, span, Nested, Order};
+use crate::lex::text;
+use crate::lookup::{delta_order, deltas_at, line_in, line_order, InlineIndex};
+use crate::model::{
+    CfiDelta, CfiInit, Function, InlineOrigin, Line, Lines, ModuleRecord, PackedLine, StackWin, StackWinType,
+};
+use crate::parse::{Parser, Sink};
+use crate::records::{self, RawFunc, RawInline, RawPublic, Stack};
+use crate::stats::ParseStats;
+
+/// A kept `FUNC` or `STACK CFI INIT`: its range, where its line starts,
+/// and where what belongs to it (line and `INLINE`, or `STACK CFI`,
+/// records) ends.
+#[derive(Clone, Copy, Debug)]
+struct Range {
+    address: u64,
+    size: u64,
+    at: usize,
+    end: usize,
+}
+
+/// A kept `PUBLIC`: its address and where its line starts.
+#[derive(Clone, Copy, Debug)]
+struct Point {
+    address: u64,
+    at: usize,
+}
+
+/// One function's line and `INLINE` records, read the first time a lookup
+/// lands in the function.
+#[derive(Debug)]
+struct Body {
+    /// Only `lines` and `inlines` are filled.
+    function: Function<'static>,
+    /// `None`: the lines are sorted and disjoint.
+    lines: Option<Order>,
+    inlines: InlineIndex,
+}
+
+/// A symbol file's bytes `B` and the index of where its records are; see
+/// the [module documentation](self).
+pub struct LazySymbols<B> {
+    bytes: B,
+    stats: ParseStats,
+    /// Where the `MODULE` line starts.
+    module: Option<usize>,
+    /// Kept functions, by address (disjoint).
+    functions: Box<[Range]>,
+    /// Kept public symbols, by address.
+    publics: Box<[Point]>,
+    /// Kept CFI ranges, by address (disjoint).
+    cfi: Box<[Range]>,
+    /// Where each `STACK WIN` line starts, in file order.
+    win: Box<[usize]>,
+    frame_data: Nested,
+    fpo: Nested,
+    /// `(id, line start)` of `FILE` records by id, the first of each id.
+    files: Box<[(u32, usize)]>,
+    /// The same for `INLINE_ORIGIN` records.
+    origins: Box<[(u32, usize)]>,
+    /// Bodies read so far, by index into `functions`.
+    bodies: Mutex<HashMap<usize, Arc<Body>>>,
+}
+
+impl<B> core::fmt::Debug for LazySymbols<B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("LazySymbols")
+            .field("functions", &self.functions.len())
+            .field("publics", &self.publics.len())
+            .field("cfi", &self.cfi.len())
+            .field("win", &self.win.len())
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A `FUNC` or `PUBLIC` found at an address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundSymbol<'s> {
+    /// The name.
+    pub name: Cow<'s, str>,
+    /// The start address.
+    pub address: u64,
+    /// The size of a `FUNC`; `None` for a `PUBLIC`.
+    pub size: Option<u64>,
+    /// The parameter size.
+    pub parameter_size: u32,
+}
+
+/// The line record at an address and its file's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundLine<'s> {
+    /// The line record.
+    pub line: Line,
+    /// The name of its `FILE`, if there is one with that id.
+    pub file: Option<Cow<'s, str>>,
+}
+
+/// One inlined call covering an address (see
+/// [`crate::Symbols::inline_chain_at`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundInline<'s> {
+    /// The `INLINE` record's depth.
+    pub depth: u32,
+    /// The call site's line.
+    pub call_line: u32,
+    /// The inlined function's name, from its `INLINE_ORIGIN`.
+    pub name: Option<Cow<'s, str>>,
+    /// New form: the call site's file name.
+    pub call_file: Option<Cow<'s, str>>,
+    /// Start of the inlined range that contains the address.
+    pub range_address: u64,
+}
+
+/// The `STACK CFI INIT` record covering an address, read with its deltas.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundCfi<'s> {
+    /// The record and all of its `STACK CFI` records.
+    pub init: CfiInit<'s>,
+    addr: u64,
+}
+
+impl FoundCfi<'_> {
+    /// The rules in force at the address looked up, as
+    /// [`CfiRules::rules`] gives them.
+    pub fn rules(&self) -> Vec<(&str, &str)> {
+        let order = delta_order(&self.init);
+        let deltas = deltas_at(&self.init, order.as_deref(), self.addr);
+        CfiRules { init: &self.init, deltas }.rules()
+    }
+}
+
+/// The index the single pass builds.
+#[derive(Default)]
+struct Indexer {
+    module: Option<usize>,
+    functions: Vec<Range>,
+    publics: Vec<Point>,
+    cfi: Vec<Range>,
+    win: Vec<(StackWinType, u64, u64, usize)>,
+    files: Vec<(u32, usize)>,
+    origins: Vec<(u32, usize)>,
+}
+
+impl<'a> Sink<'a> for Indexer {
+    fn module(&mut self, _module: ModuleRecord<'a>, at: usize) {
+        self.module = Some(at);
+    }
+    fn file(&mut self, id: u32, _name: &'a [u8], at: usize) {
+        self.files.push((id, at));
+    }
+    fn inline_origin(&mut self, origin: InlineOrigin<'a>, at: usize) {
+        self.origins.push((origin.id, at));
+    }
+    fn func(&mut self, func: RawFunc<'a>, at: usize) {
+        self.functions.push(Range { address: func.address, size: func.size, at, end: at });
+    }
+    fn end_function(&mut self, at: usize) {
+        if let Some(f) = self.functions.last_mut() {
+            f.end = at;
+        }
+    }
+    #[inline]
+    fn line(&mut self, _line: Line) {}
+    fn public(&mut self, public: RawPublic<'a>, at: usize) {
+        self.publics.push(Point { address: public.address, at });
+    }
+    fn cfi_init(&mut self, address: u64, size: u64, _rules: &'a [u8], at: usize) {
+        self.cfi.push(Range { address, size, at, end: at });
+    }
+    fn end_cfi(&mut self, at: usize) {
+        if let Some(c) = self.cfi.last_mut() {
+            c.end = at;
+        }
+    }
+    #[inline]
+    fn cfi_delta(&mut self, _address: u64, _rules: &'a [u8]) {}
+    fn win(&mut self, win: StackWin<'a>, at: usize) {
+        self.win.push((win.ty, win.address, win.code_size, at));
+    }
+}
+
+/// Collects one function's line and `INLINE` records.
+#[derive(Default)]
+struct BodyReader {
+    lines: Vec<PackedLine>,
+    inlines: Vec<crate::model::Inline>,
+}
+
+impl<'a> Sink<'a> for BodyReader {
+    fn line(&mut self, line: Line) {
+        self.lines.push(line.into());
+    }
+    fn inline(&mut self, inline: RawInline<'a>) {
+        self.inlines.push(inline.inline());
+    }
+    fn cfi_delta(&mut self, _address: u64, _rules: &'a [u8]) {}
+}
+
+/// Collects one CFI range's delta records.
+#[derive(Default)]
+struct DeltaReader<'a> {
+    deltas: Vec<CfiDelta<'a>>,
+}
+
+impl<'a> Sink<'a> for DeltaReader<'a> {
+    fn line(&mut self, _line: Line) {}
+    fn cfi_delta(&mut self, address: u64, rules: &'a [u8]) {
+        self.deltas.push(CfiDelta { address, rules: text(rules) });
+    }
+}
+
+/// The records an exclusive index keeps, by address.
+fn kept<T: Copy>(items: Vec<T>, order: Order) -> Box<[T]> {
+    match order {
+        Order::Identity => items.into_boxed_slice(),
+        Order::Sorted(indices) => indices.iter().filter_map(|&i| items.get(i as usize).copied()).collect(),
+    }
+}
+
+/// `(id, line start)` by id, the first record of each id.
+fn by_id(mut ids: Vec<(u32, usize)>) -> Box<[(u32, usize)]> {
+    // Stable: of equal ids the first in the file stays first.
+    ids.sort_by_key(|e| e.0);
+    ids.dedup_by_key(|e| e.0);
+    ids.into_boxed_slice()
+}
+
+impl<B: AsRef<[u8]>> LazySymbols<B> {
+    /// Indexes `bytes` in one pass; never fails (see
+    /// [`LazySymbols::stats`] for what was skipped).
+    pub fn new(bytes: B) -> Self {
+        let mut parser = Parser::new(Indexer::default());
+        parser.run(bytes.as_ref(), 0);
+        let Parser { sink: ix, stats, .. } = parser;
+        let f = &ix.functions;
+        let functions = exclusive(f.len(), |i| span(f[i].address, f[i].size));
+        let functions = kept(ix.functions, functions);
+        let p = &ix.publics;
+        // Breakpad ignores public symbols at 0 and keeps the first of equal
+        // addresses.
+        let publics = exclusive(p.len(), |i| (p[i].address != 0).then_some((p[i].address, p[i].address)));
+        let publics = kept(ix.publics, publics);
+        let c = &ix.cfi;
+        let cfi = exclusive(c.len(), |i| span(c[i].address, c[i].size));
+        let cfi = kept(ix.cfi, cfi);
+        let w = &ix.win;
+        let of_type = |ty: StackWinType| move |i: usize| (w[i].0 == ty).then(|| span(w[i].1, w[i].2))?;
+        let frame_data = nested(w.len(), of_type(StackWinType::FrameData));
+        let fpo = nested(w.len(), of_type(StackWinType::Fpo));
+        let win = ix.win.iter().map(|w| w.3).collect();
+        LazySymbols {
+            bytes,
+            stats,
+            module: ix.module,
+            functions,
+            publics,
+            cfi,
+            win,
+            frame_data,
+            fpo,
+            files: by_id(ix.files),
+            origins: by_id(ix.origins),
+            bodies: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The symbol file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes.as_ref()
+    }
+
+    /// What the parser skipped: the same counts as [`crate::parse()`]'s.
+    pub fn stats(&self) -> &ParseStats {
+        &self.stats
+    }
+
+    /// Heap bytes held by the index and the bodies read so far (not the
+    /// file's bytes).
+    pub fn index_heap_size(&self) -> usize {
+        let bodies: usize = self
+            .bodies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(|b| 64 + b.function.lines.len() * 20 + b.function.inlines.len() * 64)
+            .sum();
+        self.functions.len() * size_of::<Range>()
+            + self.publics.len() * size_of::<Point>()
+            + self.cfi.len() * size_of::<Range>()
+            + self.win.len() * size_of::<usize>()
+            + self.frame_data.heap_size()
+            + self.fpo.heap_size()
+            + (self.files.len() + self.origins.len()) * 16
+            + bodies
+    }
+
+    /// The line starting at `at`, without its end of line.
+    fn line(&self, at: usize) -> &[u8] {
+        let rest = self.bytes().get(at..).unwrap_or_default();
+        let mut line = &rest[..memchr(b'\n', rest).unwrap_or(rest.len())];
+        while let [head @ .., b'\r'] = line {
+            line = head;
+        }
+        line
+    }
+
+    /// Where the line after the one starting at `at` starts.
+    fn next_line(&self, at: usize) -> usize {
+        let rest = self.bytes().get(at..).unwrap_or_default();
+        memchr(b'\n', rest).map_or(self.bytes().len(), |n| at + n + 1)
+    }
+
+    /// The `MODULE` record.
+    pub fn module(&self) -> Option<ModuleRecord<'_>> {
+        records::module(self.line(self.module?).get(7..)?)
+    }
+
+    fn function_below(&self, addr: u64) -> Option<usize> {
+        self.functions.partition_point(|f| f.address <= addr).checked_sub(1)
+    }
+
+    fn function_index_at(&self, addr: u64) -> Option<usize> {
+        let i = self.function_below(addr)?;
+        let f = self.functions.get(i)?;
+        (addr - f.address < f.size).then_some(i)
+    }
+
+    fn public_index_at(&self, addr: u64) -> Option<usize> {
+        let below = self.function_below(addr).and_then(|i| self.functions.get(i));
+        if below.is_some_and(|f| addr - f.address < f.size) {
+            return None;
+        }
+        let i = self.publics.partition_point(|p| p.address <= addr).checked_sub(1)?;
+        let p = self.publics.get(i)?;
+        match below {
+            Some(f) if p.address <= f.address => None,
+            _ => Some(i),
+        }
+    }
+
+    /// The `FUNC` containing `addr`, or else Breakpad's `PUBLIC` (see
+    /// [`crate::Symbols::symbol_at`]).
+    pub fn symbol_at(&self, addr: u64) -> Option<FoundSymbol<'_>> {
+        if let Some(i) = self.function_index_at(addr) {
+            let f = records::func(self.line(self.functions.get(i)?.at).get(5..)?)?;
+            let name = text(f.name);
+            return Some(FoundSymbol {
+                name,
+                address: f.address,
+                size: Some(f.size),
+                parameter_size: f.parameter_size,
+            });
+        }
+        let p = records::public(self.line(self.publics.get(self.public_index_at(addr)?)?.at).get(7..)?)?;
+        Some(FoundSymbol { name: text(p.name), address: p.address, size: None, parameter_size: p.parameter_size })
+    }
+
+    /// Whether [`LazySymbols::symbol_at`] finds a symbol, without reading
+    /// it (a symbol's name is never empty).
+    pub fn has_symbol_at(&self, addr: u64) -> bool {
+        self.function_index_at(addr).is_some() || self.public_index_at(addr).is_some()
+    }
+
+    /// Function `i`'s line and `INLINE` records, read the first time.
+    fn body(&self, i: usize) -> Option<Arc<Body>> {
+        let mut bodies = self.bodies.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(body) = bodies.get(&i) {
+            return Some(Arc::clone(body));
+        }
+        let f = self.functions.get(i)?;
+        let start = self.next_line(f.at);
+        let mut reader = Parser::resume(BodyReader::default(), true, false);
+        reader.run(self.bytes().get(..f.end)?, start.min(f.end));
+        let BodyReader { lines, inlines } = reader.sink;
+        let lines_order = line_order(&lines);
+        let function = Function { lines: Lines(lines), inlines, ..Function::default() };
+        let inlines = InlineIndex::new(std::slice::from_ref(&function));
+        let body = Arc::new(Body { function, lines: lines_order, inlines });
+        bodies.insert(i, Arc::clone(&body));
+        Some(body)
+    }
+
+    /// The line record of the `FUNC` containing `addr` that contains it.
+    pub fn line_at(&self, addr: u64) -> Option<FoundLine<'_>> {
+        let body = self.body(self.function_index_at(addr)?)?;
+        let line = line_in(&body.function.lines.0, body.lines.as_ref().unwrap_or(&Order::Identity), addr)?;
+        Some(FoundLine { line, file: self.file_name(line.file) })
+    }
+
+    /// The inlined calls covering `addr` within the `FUNC` containing it,
+    /// outermost first (see [`crate::Symbols::inline_chain_at`]).
+    pub fn inline_chain_at(&self, addr: u64) -> Vec<FoundInline<'_>> {
+        let Some(body) = self.function_index_at(addr).and_then(|i| self.body(i)) else { return Vec::new() };
+        body.inlines
+            .chain(0, addr)
+            .into_iter()
+            .filter_map(|(k, range_address)| {
+                let inline = body.function.inlines.get(k)?;
+                let call_file =
+                    inline.call_file.and_then(|id| u32::try_from(id).ok()).and_then(|id| self.file_name(id));
+                let name = self.inline_origin(inline.origin).map(|o| o.name);
+                Some(FoundInline { depth: inline.depth, call_line: inline.call_line, name, call_file, range_address })
+            })
+            .collect()
+    }
+
+    /// The `STACK CFI INIT` range containing `addr`, with its deltas.
+    pub fn cfi_at(&self, addr: u64) -> Option<FoundCfi<'_>> {
+        let i = self.cfi.partition_point(|c| c.address <= addr).checked_sub(1)?;
+        let c = self.cfi.get(i)?;
+        if addr - c.address >= c.size {
+            return None;
+        }
+        let Some(Stack::CfiInit { rules, .. }) = records::stack(self.line(c.at).get(6..)?) else { return None };
+        let start = self.next_line(c.at);
+        let mut reader = Parser::resume(DeltaReader::default(), false, true);
+        reader.run(self.bytes().get(..c.end)?, start.min(c.end));
+        let init = CfiInit { address: c.address, size: c.size, rules: text(rules), deltas: reader.sink.deltas };
+        Some(FoundCfi { init, addr })
+    }
+
+    /// The `STACK WIN` record for `addr` (see [`crate::Symbols::win_at`]).
+    pub fn win_at(&self, addr: u64) -> Option<StackWin<'_>> {
+        let i = self.frame_data.find(addr).or_else(|| self.fpo.find(addr))?;
+        match records::stack(self.line(*self.win.get(i)?).get(6..)?)? {
+            Stack::Win(win) => Some(win),
+            _ => None,
+        }
+    }
+
+    /// The name of `FILE` `id` (the first record with that id).
+    pub fn file_name(&self, id: u32) -> Option<Cow<'_, str>> {
+        let k = self.files.binary_search_by_key(&id, |e| e.0).ok()?;
+        let (_, name) = records::file(self.line(self.files.get(k)?.1).get(5..)?)?;
+        Some(text(name))
+    }
+
+    /// `INLINE_ORIGIN` `id` (the first record with that id).
+    pub fn inline_origin(&self, id: u32) -> Option<InlineOrigin<'_>> {
+        let k = self.origins.binary_search_by_key(&id, |e| e.0).ok()?;
+        records::inline_origin(self.line(self.origins.get(k)?.1).get(14..)?)
+    }
+}
