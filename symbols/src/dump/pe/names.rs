@@ -65,9 +65,11 @@ fn demangle(name: &str) -> String {
     }
     // LLVM appends `.suffix` or `$` and 32 hex digits to make local names
     // unique; Breakpad strips them and tries again.
-    let cut = name.find('.').or_else(|| name.len().checked_sub(33).filter(|&i| name[i..].starts_with('$')));
-    if let Some(cut) = cut {
-        if let Ok(s) = msvc_demangler::demangle(&name[..cut], flags) {
+    let cut = name
+        .find('.')
+        .or_else(|| name.len().checked_sub(33).filter(|&i| name.get(i..).is_some_and(|t| t.starts_with('$'))));
+    if let Some(stem) = cut.and_then(|cut| name.get(..cut)) {
+        if let Ok(s) = msvc_demangler::demangle(stem, flags) {
             if !s.starts_with('?') {
                 return s;
             }
@@ -228,5 +230,12 @@ mod tests {
     #[test]
     fn cpp_names_are_undecorated() {
         assert_eq!(undecorate("?f@C@google_breakpad@@QAEHXZ").0, "google_breakpad::C::f()");
+        // LLVM's uniqueness suffixes are cut before undecorating.
+        assert_eq!(undecorate("?f@C@google_breakpad@@QAEHXZ.llvm.1234").0, "google_breakpad::C::f()");
+        let hashed = format!("?f@C@google_breakpad@@QAEHXZ${}", "0123456789abcdef".repeat(2));
+        assert_eq!(undecorate(&hashed).0, "google_breakpad::C::f()");
+        // Not undecoratable, multi-byte text: kept as it is.
+        let odd = format!("?{}", "é".repeat(20));
+        assert_eq!(undecorate(&odd).0, odd);
     }
 }
