@@ -193,6 +193,11 @@ pub struct ModuleStream {
 }
 
 impl Dbi {
+    /// A whole stream by number (empty when absent or unreadable).
+    pub fn stream(&self, pdb: &mut PdbFile<'_>, index: u16) -> Vec<u8> {
+        read_stream(pdb, index).ok().flatten().unwrap_or_default()
+    }
+
     /// The C13 line information of module `index`.
     pub fn module_c13(&self, pdb: &mut PdbFile<'_>, index: usize) -> Vec<u8> {
         let Some(m) = self.modules.get(index) else { return Vec::new() };

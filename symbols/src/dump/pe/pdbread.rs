@@ -10,7 +10,7 @@ use pdb::{AddressMap, FallibleIterator, PdbInternalSectionOffset, SymbolData};
 
 use super::dbi::{collect_ok, Dbi};
 use super::lines;
-use super::names::{self, TypeNamer};
+use super::names::{self, TypeNamer, TypeStream};
 use super::omap::ImageMap;
 use super::PdbFile;
 use crate::dump::DumpError;
@@ -41,7 +41,10 @@ struct Proc {
     rva: u32,
     len: u32,
     name: String,
-    type_index: pdb::TypeIndex,
+    /// Type (or, for `_ID` symbols, item id) of the signature.
+    type_index: u32,
+    /// Whether `type_index` is an item id.
+    id: bool,
     global: bool,
     module: usize,
 }
@@ -70,6 +73,11 @@ struct RawLine {
     line: u32,
     file: u32,
 }
+
+/// Procedure symbols whose type field is an item id (IPI), not a type.
+const S_LPROC32_ID: u16 = 0x1146;
+const S_GPROC32_ID: u16 = 0x1147;
+const S_LPROC32_DPC_ID: u16 = 0x1156;
 
 fn err(what: &str, e: impl std::fmt::Display) -> DumpError {
     DumpError::new(format!("PDB {what}: {e}"))
@@ -146,8 +154,7 @@ pub fn read(data: &[u8], keep_mangled: bool) -> Result<PdbSymbols, DumpError> {
         pick_public(p, candidates.iter().map(|&i| &publics[i]))
     };
 
-    let tpi = pdb.type_information().ok();
-    let mut namer = TypeNamer::new(tpi.as_ref());
+    let namer = TypeNamer::new(TypeStream::new(dbi.stream(&mut pdb, 2)), TypeStream::new(dbi.stream(&mut pdb, 4)));
     // Each line belongs to one function in real PDBs; overlapping hostile
     // functions could each claim all of them, so the total is capped.
     let raw_lines: usize = module_lines.iter().map(Vec::len).sum();
@@ -163,12 +170,12 @@ pub fn read(data: &[u8], keep_mangled: bool) -> Result<PdbSymbols, DumpError> {
             continue;
         }
         let p = &procs[sel.index];
-        let (name, param) = function_name(p, public_for(p), &mut namer, keep_mangled);
+        let (name, param) = function_name(p, public_for(p), &namer, keep_mangled);
         let label = Label { name: &name, parameter_size: param, multiple: sel.multiple };
         push_function(&mut out.functions, &image_map, p, label, &module_lines[p.module], &mut budget);
     }
     for b in &split_blocks {
-        let (name, param) = function_name(b, public_for(b), &mut namer, keep_mangled);
+        let (name, param) = function_name(b, public_for(b), &namer, keep_mangled);
         let label = Label { name: &name, parameter_size: param, multiple: false };
         push_function(&mut out.functions, &image_map, b, label, &module_lines[b.module], &mut budget);
     }
@@ -271,7 +278,8 @@ fn read_procs(
                     rva,
                     len: p.len,
                     name: p.name.to_string().into_owned(),
-                    type_index: p.type_index,
+                    type_index: p.type_index.0,
+                    id: matches!(symbol.raw_kind(), S_LPROC32_ID | S_GPROC32_ID | S_LPROC32_DPC_ID),
                     global: p.global,
                     module,
                 });
@@ -335,7 +343,7 @@ fn pick_public<'p>(f: &Proc, candidates: impl Iterator<Item = &'p Pub>) -> Optio
 
 /// Breakpad's name and parameter size of a function: its public symbol's
 /// undecorated name when it has one, else a signature from its type.
-fn function_name(p: &Proc, public: Option<&Pub>, namer: &mut TypeNamer<'_>, keep_mangled: bool) -> (String, u32) {
+fn function_name(p: &Proc, public: Option<&Pub>, namer: &TypeNamer, keep_mangled: bool) -> (String, u32) {
     if let Some(public) = public {
         if keep_mangled {
             return (public.name.clone(), 0);
@@ -343,7 +351,7 @@ fn function_name(p: &Proc, public: Option<&Pub>, namer: &mut TypeNamer<'_>, keep
         let (name, param) = names::undecorate(&public.name);
         return (name, param.unwrap_or(0));
     }
-    (namer.function(&p.name, p.type_index, p.global), 0)
+    (namer.function(&p.name, p.type_index, p.global, p.id), 0)
 }
 
 /// How a function is written: its name, parameter size and `m` flag.
