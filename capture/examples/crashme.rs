@@ -128,7 +128,7 @@ pub fn crash_ill() {
 #[no_mangle]
 pub fn crash_bus(page: usize) {
     // SAFETY: none; the page lies past the end of the mapped file.
-    black_box(unsafe { core::ptr::read_volatile(page as *const u8) });
+    unsafe { core::arch::asm!("mov al, byte ptr [{0}]", in(reg) page, out("al") _) };
 }
 
 #[inline(never)]
