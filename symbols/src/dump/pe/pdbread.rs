@@ -78,6 +78,11 @@ struct RawLine {
 const S_LPROC32_ID: u16 = 0x1146;
 const S_GPROC32_ID: u16 = 0x1147;
 const S_LPROC32_DPC_ID: u16 = 0x1156;
+/// The symbol kinds read; only these are handed to the `pdb` crate's
+/// parser, whose constant parsing asserts on odd values in debug builds.
+const PROC_KINDS: [u16; 8] = [0x100a, 0x100b, 0x110f, 0x1110, S_LPROC32_ID, S_GPROC32_ID, 0x1155, S_LPROC32_DPC_ID];
+const BLOCK_KINDS: [u16; 2] = [0x0207, 0x1103];
+const PUBLIC_KINDS: [u16; 2] = [0x1009, 0x110e];
 
 fn err(what: &str, e: impl std::fmt::Display) -> DumpError {
     DumpError::new(format!("PDB {what}: {e}"))
@@ -245,6 +250,9 @@ fn read_publics(pdb: &mut PdbFile<'_>, address_map: &AddressMap<'_>) -> Result<V
     let mut out = Vec::new();
     let mut iter = globals.iter();
     while let Ok(Some(symbol)) = iter.next() {
+        if !PUBLIC_KINDS.contains(&symbol.raw_kind()) {
+            continue;
+        }
         if let Ok(SymbolData::Public(p)) = symbol.parse() {
             if let Some(rva) = rva_of(p.offset, address_map) {
                 let in_code = usize::from(p.offset.section)
@@ -270,6 +278,10 @@ fn read_procs(
     // Procedures by their symbol index, for blocks to find their parent.
     let mut by_index: HashMap<u32, usize> = HashMap::new();
     while let Ok(Some(symbol)) = symbols.next() {
+        let kind = symbol.raw_kind();
+        if !PROC_KINDS.contains(&kind) && !BLOCK_KINDS.contains(&kind) {
+            continue;
+        }
         match symbol.parse() {
             Ok(SymbolData::Procedure(p)) => {
                 let Some(rva) = rva_of(p.offset, address_map) else { continue };
@@ -279,7 +291,7 @@ fn read_procs(
                     len: p.len,
                     name: p.name.to_string().into_owned(),
                     type_index: p.type_index.0,
-                    id: matches!(symbol.raw_kind(), S_LPROC32_ID | S_GPROC32_ID | S_LPROC32_DPC_ID),
+                    id: matches!(kind, S_LPROC32_ID | S_GPROC32_ID | S_LPROC32_DPC_ID),
                     global: p.global,
                     module,
                 });
