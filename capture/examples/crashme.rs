@@ -4,8 +4,11 @@
 //! (`tests/crash_matrix.rs`) run every kind.
 //!
 //! KIND: segv, abort, fpe, ill, bus, trap, sys, stack-overflow,
-//! heap-corruption, malloc-lock, two-threads, threads-500, or `now` (a
-//! `write_dump_now` dump, then a normal exit).
+//! heap-corruption, malloc-lock, two-threads, threads-500; and for the
+//! handler's own tests: `now` (a `write_dump_now` dump, then a normal exit),
+//! `chain` and `chain-abort` (a handler installed before ours reports the
+//! siginfo it gets and exits with 42), `filtered` (the filter callback
+//! refuses the dump), `nondumpable` (crash after `PR_SET_DUMPABLE` 0).
 //!
 //! Proof that the crash path does not allocate: the global allocator below
 //! ends the process with exit code 97 if anything allocates between the
@@ -332,6 +335,53 @@ fn hold_malloc_lock(dir: &str) {
     say(b"crashme: malloc lock held\n");
 }
 
+fn refuse(_: &CrashInfo) -> bool {
+    CRASHING.store(false, Ordering::SeqCst);
+    say(b"crashme: filter said no\n");
+    false
+}
+
+/// Appends `v` in hex to `buf` at `at`; returns the new end.
+fn put_hex(buf: &mut [u8], mut at: usize, v: u64) -> usize {
+    buf[at..at + 2].copy_from_slice(b"0x");
+    at += 2;
+    let digits = if v == 0 { 1 } else { (64 - v.leading_zeros() as usize).div_ceil(4) };
+    for i in (0..digits).rev() {
+        buf[at] = b"0123456789abcdef"[((v >> (i * 4)) & 0xf) as usize];
+        at += 1;
+    }
+    at
+}
+
+/// A handler installed before ours: reports the siginfo it got and exits
+/// with code 42 (async-signal-safe: a stack buffer and raw writes).
+extern "C" fn previous(signal: i32, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    let mut buf = [0u8; 128];
+    let head = b"crashme: previous handler: signal ";
+    buf[..head.len()].copy_from_slice(head);
+    let mut at = put_hex(&mut buf, head.len(), signal as u64);
+    // SAFETY: the kernel's siginfo.
+    let (code, addr) = unsafe { ((*info).si_code, (*info).si_addr() as u64) };
+    buf[at..at + 6].copy_from_slice(b" code ");
+    at = put_hex(&mut buf, at + 6, code as i64 as u64);
+    buf[at..at + 6].copy_from_slice(b" addr ");
+    at = put_hex(&mut buf, at + 6, addr);
+    buf[at] = b'\n';
+    say(&buf[..at + 1]);
+    // SAFETY: ends the process.
+    unsafe { libc::_exit(42) };
+}
+
+fn previous_handler(signal: i32) {
+    // SAFETY: a zeroed sigaction with our SA_SIGINFO handler.
+    unsafe {
+        let mut action: libc::sigaction = core::mem::zeroed();
+        action.sa_sigaction = previous as *const () as usize;
+        action.sa_flags = libc::SA_SIGINFO;
+        assert_eq!(libc::sigaction(signal, &action, core::ptr::null_mut()), 0);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 3 {
@@ -339,12 +389,35 @@ fn main() {
         std::process::exit(2);
     }
     let (kind, dir) = (args[1].as_str(), args[2].as_str());
+    // Handlers installed before ours, which ours must chain to.
+    match kind {
+        "chain" => previous_handler(libc::SIGSEGV),
+        "chain-abort" => previous_handler(libc::SIGABRT),
+        _ => {}
+    }
     let mut options = HandlerOptions::new(dir);
     options.first_chance = Some(first_chance);
     options.after_dump = Some(after_dump);
+    if kind == "filtered" {
+        options.filter = Some(refuse);
+    }
     options.capture.annotations = vec![("crashme.kind".into(), kind.into())];
     handler::install(options).expect("install");
     match kind {
+        "chain" | "filtered" => {
+            record_threads(dir);
+            crash_segv();
+        }
+        "chain-abort" => {
+            record_threads(dir);
+            crash_abort();
+        }
+        "nondumpable" => {
+            // SAFETY: an integer prctl.
+            assert_eq!(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) }, 0);
+            record_threads(dir);
+            crash_segv();
+        }
         "segv" => {
             record_threads(dir);
             crash_segv();

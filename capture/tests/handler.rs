@@ -1,0 +1,130 @@
+//! The crash handler's behaviour beyond the crash matrix: chaining to the
+//! handlers installed before it, the filter callback, `write_dump_now`, and
+//! dumping a process that made itself non-dumpable (run unprivileged, where
+//! that really blocks ptrace).
+
+mod common;
+
+use mdump_format::exception_codes::linux as sig;
+use mdump_reader::{BreakpadInfo, Exception, Minidump, ModuleList, ThreadList};
+use object::{Object, ObjectSegment, ObjectSymbol};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn dumps_in(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "dmp"))
+        .collect()
+}
+
+fn crashme(kind: &str) -> (common::Ran, PathBuf) {
+    let dir = common::scratch(&format!("handler-{kind}"));
+    let ran = common::run(Command::new(common::crashme()).arg(kind).arg(&dir), LIMIT);
+    assert_ne!(ran.status.code(), Some(97), "the crash path allocated: {ran:?}");
+    (ran, dir)
+}
+
+fn only_dump(dir: &Path) -> Vec<u8> {
+    let dumps = dumps_in(dir);
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    std::fs::read(&dumps[0]).unwrap()
+}
+
+fn exception_code(bytes: &[u8]) -> u32 {
+    let dump = Minidump::parse(bytes).unwrap();
+    let e: Exception = dump.stream().unwrap().unwrap();
+    e.code()
+}
+
+/// A SIGSEGV handler installed before ours still gets the fault, with the
+/// kernel's original siginfo (the fault repeats when our handler returns).
+#[test]
+fn chains_to_the_previous_segv_handler() {
+    let (ran, dir) = crashme("chain");
+    assert_eq!(ran.status.code(), Some(42), "{ran:?}");
+    assert!(ran.stdout.contains("crashme: previous handler: signal 0xb code 0x1 addr 0x0"), "{ran:?}");
+    assert_eq!(exception_code(&only_dump(&dir)), sig::SIGSEGV);
+}
+
+/// A SIGABRT handler installed before ours gets the signal again, re-queued
+/// with its original siginfo (`si_code` SI_TKILL from `abort`'s `raise`).
+#[test]
+fn chains_to_the_previous_abort_handler() {
+    let (ran, dir) = crashme("chain-abort");
+    assert_eq!(ran.status.code(), Some(42), "{ran:?}");
+    assert!(ran.stdout.contains("crashme: previous handler: signal 0x6 code 0xfffffffffffffffa"), "{ran:?}");
+    assert_eq!(exception_code(&only_dump(&dir)), sig::SIGABRT);
+}
+
+/// A filter saying no: no dump, and the process still dies of its signal.
+#[test]
+fn filter_refuses() {
+    let (ran, dir) = crashme("filtered");
+    assert_eq!(ran.status.signal(), Some(libc::SIGSEGV), "{ran:?}");
+    assert!(ran.stdout.contains("crashme: filter said no"), "{ran:?}");
+    assert!(dumps_in(&dir).is_empty());
+}
+
+/// `write_dump_now` from the main thread: a DUMP_REQUESTED exception whose
+/// context is the caller's, taken inside `write_dump_now`; the process goes
+/// on and exits normally.
+#[test]
+fn write_dump_now_from_main() {
+    let (ran, dir) = crashme("now");
+    assert!(ran.status.success(), "{ran:?}");
+    let bytes = only_dump(&dir);
+    let dump = Minidump::parse(&bytes).unwrap();
+    let e: Exception = dump.stream().unwrap().unwrap();
+    assert_eq!(e.code(), sig::DUMP_REQUESTED);
+    let threads: ThreadList = dump.stream().unwrap().unwrap();
+    let listed = std::fs::read_to_string(dir.join("threads.txt")).unwrap();
+    let main_tid: u32 = listed.lines().next().unwrap().parse().unwrap();
+    assert_eq!(e.thread_id(), main_tid, "the requesting thread");
+    assert_eq!(threads.len(), listed.lines().count());
+    let info: BreakpadInfo = dump.stream().unwrap().unwrap();
+    assert_eq!(info.raw.requesting_thread_id.get(), main_tid);
+
+    // The instruction pointer is in write_dump_now (getcontext's return).
+    let ip = e.context().unwrap().instruction_pointer();
+    let modules: ModuleList = dump.stream().unwrap().unwrap();
+    let main = modules.iter().next().unwrap();
+    let binary = std::fs::read(common::crashme()).unwrap();
+    let file = object::File::parse(&*binary).unwrap();
+    let link_base = file.segments().map(|s| s.address()).min().unwrap_or(0) & !0xfff;
+    let at = ip - main.base() + link_base;
+    let holder = file
+        .symbols()
+        .find(|s| s.address() <= at && at < s.address() + s.size())
+        .map(|s| s.name().unwrap_or("").to_string());
+    assert!(holder.as_deref().is_some_and(|n| n.contains("write_dump_now")), "ip in {holder:?}");
+}
+
+/// A process that is not dumpable cannot be ptraced by an unprivileged
+/// helper; the handler makes it dumpable for the dump. Run as `nobody`
+/// (when the tests run as root) so that the kernel really enforces it.
+#[test]
+fn non_dumpable_process_is_dumped() {
+    let dir = common::scratch("handler-nondumpable");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    // SAFETY: getuid has no preconditions.
+    let root = unsafe { libc::getuid() } == 0;
+    let mut cmd = if root {
+        let Some(setpriv) = common::oracle("setpriv", &["setpriv"]) else { return };
+        let mut c = Command::new(setpriv);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(common::crashme());
+        c
+    } else {
+        Command::new(common::crashme())
+    };
+    let ran = common::run(cmd.arg("nondumpable").arg(&dir), LIMIT);
+    assert_eq!(ran.status.signal(), Some(libc::SIGSEGV), "{ran:?}");
+    assert!(!ran.stdout.contains("dump failed"), "{ran:?}");
+    assert_eq!(exception_code(&only_dump(&dir)), sig::SIGSEGV);
+}

@@ -1,0 +1,48 @@
+//! The handler installed in this very test process: `write_dump_now` from a
+//! spawned thread, twice (the dump slot is released), and a second
+//! `install` refused. One test only: the handler is process-wide.
+
+use mdump_capture::handler::{self, HandlerOptions};
+use mdump_format::exception_codes::linux as sig;
+use mdump_reader::{Exception, Minidump, ThreadList, ThreadNames};
+
+#[test]
+fn write_dump_now_in_process() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("capture").join("in-process");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    handler::install(HandlerOptions::new(&dir)).unwrap();
+    assert!(handler::install(HandlerOptions::new(&dir)).is_err(), "installed twice");
+    assert!(handler::helper_pid().is_some());
+
+    for round in 0..2 {
+        let (tid, path) = std::thread::Builder::new()
+            .name(format!("requester-{round}"))
+            .spawn(|| {
+                // SAFETY: gettid has no preconditions.
+                let tid = unsafe { libc::gettid() } as u32;
+                (tid, handler::write_dump_now().unwrap())
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(path.starts_with(std::fs::canonicalize(&dir).unwrap()), "{}", path.display());
+        let bytes = std::fs::read(&path).unwrap();
+        let dump = Minidump::parse(&bytes).unwrap();
+        let e: Exception = dump.stream().unwrap().unwrap();
+        assert_eq!(e.code(), sig::DUMP_REQUESTED);
+        assert_eq!(e.thread_id(), tid);
+        let threads: ThreadList = dump.stream().unwrap().unwrap();
+        assert!(threads.by_id(tid).is_some());
+        // SAFETY: getpid has no preconditions.
+        assert!(threads.by_id(unsafe { libc::getpid() } as u32).is_some(), "the main thread");
+        let names: ThreadNames = dump.stream().unwrap().unwrap();
+        assert_eq!(names.by_id(tid).unwrap().unwrap().to_string(), format!("requester-{round}"));
+        // The requesting thread's stack holds its stack pointer.
+        let t = threads.by_id(tid).unwrap();
+        let sp = e.context().unwrap().stack_pointer();
+        assert!(t.stack().unwrap().contains(sp, 8));
+    }
+    let dumps = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(dumps, 2);
+}
