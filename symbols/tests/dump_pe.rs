@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use mdump_symbols::dump::pe::{dump_pe, is_pdb, is_pe, pdb_path_of, PeOptions};
+use mdump_symbols::dump::pe::{dump_pe, dump_pe_path, is_pdb, is_pe, pdb_path_of, PeOptions};
 use mdump_symbols::{Function, SymbolFile};
 
 /// The shared corpus: `MDUMP_CORPUS`, else `../shared/corpus` from the
@@ -228,6 +228,33 @@ fn the_image_names_its_pdb_and_the_pdb_alone_gives_no_code_id_or_cfi() {
     assert_eq!(pe_only.info[0].value, "589DFD111A000");
     assert_eq!(pe_only.cfi, with_exe.cfi);
     assert!(pe_only.functions.is_empty() && pe_only.publics.is_empty());
+}
+
+#[test]
+fn paths_find_the_other_half_as_breakpad_does() {
+    let Some(dir) = dir() else { return };
+    let expected = |name: &str| {
+        let text = std::fs::read(dir.join(format!("{name}.sym"))).unwrap();
+        mdump_symbols::parse(&text).0.into_owned()
+    };
+    // The image finds its PDB beside it through the CodeView record, and the
+    // PDB finds the image by extension: both give Breakpad's file.
+    let from_exe = dump_pe_path(&dir.join("dump_syms_regtest64.exe"), None, false).unwrap();
+    let from_pdb = dump_pe_path(&dir.join("dump_syms_regtest64.pdb"), None, false).unwrap();
+    assert_eq!(from_exe, expected("dump_syms_regtest64"));
+    assert_eq!(from_pdb, from_exe);
+    // No PDB beside the DLL: the image-only dump.
+    let dll = dump_pe_path(&dir.join("pe_only_symbol_test.dll"), None, false).unwrap();
+    assert_eq!(dll, expected("pe_only_symbol_test"));
+    // No image beside this PDB: no INFO CODE_ID.
+    let pdb = dump_pe_path(&dir.join("dump_syms_regtest.pdb"), None, false).unwrap();
+    assert_eq!(pdb, expected("dump_syms_regtest"));
+    // A PDB of another build is refused; so is a file that is neither.
+    let err =
+        dump_pe_path(&dir.join("dump_syms_regtest64.exe"), Some(&dir.join("omap_stretched.pdb")), false).unwrap_err();
+    assert!(err.message.contains("does not match the image"), "{err}");
+    let err = dump_pe_path(&dir.join("dump_syms_regtest.cc"), None, false).unwrap_err();
+    assert!(err.message.contains("neither a PE image nor a PDB"), "{err}");
 }
 
 #[test]

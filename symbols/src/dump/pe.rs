@@ -27,6 +27,7 @@ mod pdbread;
 mod unwind;
 
 use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 pub use image::{base_name, CodeView, PeImage};
 
@@ -64,6 +65,78 @@ pub fn is_pe(bytes: &[u8]) -> bool {
 /// to the image (`None` when the image has no RSDS record).
 pub fn pdb_path_of(pe: &[u8]) -> Option<String> {
     PeImage::parse(pe).ok()?.codeview.map(|cv| cv.path)
+}
+
+/// Dumps the PE image or PDB at `path`, finding its other half as
+/// Breakpad's `dump_syms` does, unless `other` names it:
+///
+/// * a PDB: the image beside it with the extension `.exe`, else `.dll`
+///   (for `INFO CODE_ID` and x86-64 `STACK CFI`); none found is fine.
+/// * an image: the PDB its CodeView record names, looked for beside the
+///   image, then at the recorded path; none found gives the image-only
+///   dump. A PDB found or given must have the image's GUID and age.
+pub fn dump_pe_path(path: &Path, other: Option<&Path>, keep_mangled: bool) -> Result<SymbolFile<'static>, DumpError> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| DumpError::new(format!("{}: {e}", p.display())));
+    let bytes = read(path)?;
+    let (pe_path, pdb_path) = if is_pdb(&bytes) {
+        let pe = match other {
+            Some(other) => Some(other.to_path_buf()),
+            None => ["exe", "dll"].iter().map(|ext| path.with_extension(ext)).find(|p| p.is_file()),
+        };
+        (pe, Some(path.to_path_buf()))
+    } else if is_pe(&bytes) {
+        let pdb = match other {
+            Some(other) => Some(other.to_path_buf()),
+            None => pdb_path_of(&bytes).and_then(|recorded| {
+                let beside = path.with_file_name(base_name(&recorded));
+                [beside, PathBuf::from(&recorded)].into_iter().find(|p| p.is_file())
+            }),
+        };
+        (Some(path.to_path_buf()), pdb)
+    } else {
+        return Err(DumpError::new(format!("{}: neither a PE image nor a PDB (MSF 7.0) file", path.display())));
+    };
+    let other_bytes = |p: &Option<PathBuf>, this_is_it: bool| -> Result<Option<Vec<u8>>, DumpError> {
+        match p {
+            Some(_) if this_is_it => Ok(None),
+            Some(p) => read(p).map(Some),
+            None => Ok(None),
+        }
+    };
+    let pe_other = other_bytes(&pe_path, pe_path.as_deref() == Some(path))?;
+    let pdb_other = other_bytes(&pdb_path, pdb_path.as_deref() == Some(path))?;
+    let pe = if pe_path.as_deref() == Some(path) { Some(&bytes[..]) } else { pe_other.as_deref() };
+    let pdb = if pdb_path.as_deref() == Some(path) { Some(&bytes[..]) } else { pdb_other.as_deref() };
+    if let (Some(pe), Some(pdb), Some(pdb_path)) = (pe, pdb, &pdb_path) {
+        if !is_pdb(pdb) {
+            return Err(DumpError::new(format!("{}: not a PDB (MSF 7.0) file", pdb_path.display())));
+        }
+        if !is_pe(pe) {
+            return Err(DumpError::new(format!("{}: not a PE image", pe_path.unwrap_or_default().display())));
+        }
+    }
+    let options = PeOptions {
+        pdb_name: pdb_path.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        pe_name: pe_path.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        keep_mangled,
+    };
+    let file = dump_pe(pe, pdb, &options)?;
+    // An image names the PDB it was linked with; a PDB of another build
+    // would give wrong symbols. (Only the GUID: a PDB's age may be higher
+    // than the image's after incremental updates.)
+    if let (Some(pe), Some(_)) = (pe, pdb) {
+        let image_id = PeImage::parse(pe)?.codeview.map(|cv| codeview_id(&cv));
+        let pdb_id = file.module.as_ref().map(|m| m.id.to_string()).unwrap_or_default();
+        if let Some(image_id) = image_id {
+            if image_id.get(..32) != pdb_id.get(..32) {
+                return Err(DumpError::new(format!(
+                    "{}: PDB id {pdb_id} does not match the image's {image_id}",
+                    pdb_path.unwrap_or_default().display()
+                )));
+            }
+        }
+    }
+    Ok(file)
 }
 
 /// Dumps a PE image and/or its PDB to the symbol model.
