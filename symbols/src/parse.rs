@@ -237,6 +237,14 @@ impl<'a, S: Sink<'a>> Parser<S> {
                     continue;
                 }
             }
+            // The other common case: `STACK CFI` records after their INIT.
+            if self.cfi {
+                if let Some((address, rules, next)) = records::plain_cfi_delta(bytes, pos) {
+                    self.sink.cfi_delta(address, rules);
+                    pos = next;
+                    continue;
+                }
+            }
             let rest = &bytes[pos..];
             let len = memchr(b'\n', rest).unwrap_or(rest.len());
             let mut line = &rest[..len];

@@ -7,7 +7,9 @@
 //! record, and an `INLINE_ORIGIN` or `INLINE` form told apart as Breakpad
 //! does. Numbers must be plain digits (no sign, no `0x`) and fit their field.
 
-use crate::lex::{dec_field, dec_file_id, dec_u32, hex_field, hex_u32, hex_u64, tail, text, token};
+use memchr::memchr;
+
+use crate::lex::{dec_field, dec_file_id, dec_u32, hex_field, hex_u32, hex_u64, tail, text, token, HEX, NOT_HEX};
 use crate::model::{
     Function, InfoRecord, Inline, InlineOrigin, InlineRange, Line, Lines, ModuleRecord, Public, StackWin, StackWinType,
     WinProgram,
@@ -124,58 +126,85 @@ pub(crate) fn line(s: &[u8]) -> Option<Line> {
     Some(Line { address, size: u32::try_from(size).ok()?, line, file })
 }
 
+/// Hexadecimal digits of `s` from `i` up to a space: the value and where
+/// the byte after the space is. `None` if there is no digit, a byte that is
+/// neither, or the value overflows.
+#[inline(always)]
+fn hex_then_space(s: &[u8], mut i: usize) -> Option<(u64, usize)> {
+    let start = i;
+    let mut v: u64 = 0;
+    loop {
+        let b = *s.get(i)?;
+        let d = HEX[usize::from(b)];
+        if d == NOT_HEX {
+            return (b == b' ' && i > start).then_some((v, i + 1));
+        }
+        if v >> 60 != 0 {
+            return None;
+        }
+        v = (v << 4) | u64::from(d);
+        i += 1;
+    }
+}
+
+/// Decimal digits of `s` from `i` up to a space (or, if `last`, up to a
+/// `\n` or the end): a value that fits 32 bits and where the byte after the
+/// end is.
+#[inline(always)]
+fn dec_then(s: &[u8], mut i: usize, last: bool) -> Option<(u32, usize)> {
+    let start = i;
+    let mut v: u64 = 0;
+    loop {
+        let b = match s.get(i) {
+            Some(&b) => b,
+            None if last && i > start => return Some((v as u32, i + 1)),
+            None => return None,
+        };
+        let d = b.wrapping_sub(b'0');
+        if d >= 10 {
+            let end = if last { b'\n' } else { b' ' };
+            return (b == end && i > start).then_some((v as u32, i + 1));
+        }
+        v = v * 10 + u64::from(d);
+        if v > u64::from(u32::MAX) {
+            return None;
+        }
+        i += 1;
+    }
+}
+
 /// The common case of [`line`], straight from the input: `bytes[pos..]`
 /// starts with `<hex> <hex> <decimal> <decimal>` and a `\n` (or the end),
 /// single spaces, nothing else. Returns the record and the position after
 /// the line; `None` for anything else, which [`line`] then reads.
 #[inline]
 pub(crate) fn plain_line(bytes: &[u8], pos: usize) -> Option<(Line, usize)> {
-    let mut i = pos;
-    let hex = |i: &mut usize| -> Option<u64> {
-        let start = *i;
-        let mut v: u64 = 0;
-        loop {
-            let b = *bytes.get(*i)?;
-            let d = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                b' ' if *i > start => break,
-                _ => return None,
-            };
-            if v >> 60 != 0 {
-                return None;
-            }
-            v = (v << 4) | u64::from(d);
-            *i += 1;
-        }
-        *i += 1;
-        Some(v)
-    };
-    let address = hex(&mut i)?;
-    let size = u32::try_from(hex(&mut i)?).ok()?;
-    let dec = |i: &mut usize, last: bool| -> Option<u32> {
-        let start = *i;
-        let mut v: u64 = 0;
-        loop {
-            match bytes.get(*i) {
-                Some(&b @ b'0'..=b'9') => v = v * 10 + u64::from(b - b'0'),
-                Some(b' ') if !last && *i > start => break,
-                Some(b'\n') if last && *i > start => break,
-                None if last && *i > start => break,
-                _ => return None,
-            }
-            if v > u64::from(u32::MAX) {
-                return None;
-            }
-            *i += 1;
-        }
-        *i += 1;
-        Some(v as u32)
-    };
-    let line = dec(&mut i, false)?;
-    let file = dec(&mut i, true)?;
+    let (address, i) = hex_then_space(bytes, pos)?;
+    let (size, i) = hex_then_space(bytes, i)?;
+    let size = u32::try_from(size).ok()?;
+    let (line, i) = dec_then(bytes, i, false)?;
+    let (file, i) = dec_then(bytes, i, true)?;
     Some((Line { address, size, line, file }, i))
+}
+
+/// The common case of a `STACK CFI` delta record, straight from the input:
+/// `bytes[pos..]` starts with `STACK CFI <hex> ` and a rule set. Returns the
+/// address, the rules and the position after the line; `None` for anything
+/// else, which [`stack`] then reads.
+#[inline]
+pub(crate) fn plain_cfi_delta(bytes: &[u8], pos: usize) -> Option<(u64, &[u8], usize)> {
+    const PREFIX: &[u8] = b"STACK CFI ";
+    if bytes.get(pos..pos + PREFIX.len())? != PREFIX {
+        return None;
+    }
+    let (address, start) = hex_then_space(bytes, pos + PREFIX.len())?;
+    let rest = bytes.get(start..)?;
+    let len = memchr(b'\n', rest).unwrap_or(rest.len());
+    let mut rules = &rest[..len];
+    while let [head @ .., b'\r'] = rules {
+        rules = head;
+    }
+    (!rules.is_empty()).then_some((address, rules, start + len + 1))
 }
 
 /// The fields of an `INLINE` record, its ranges checked but still text.
@@ -277,25 +306,21 @@ pub(crate) fn stack(s: &[u8]) -> Option<Stack<'_>> {
 
 /// The fields of `STACK WIN` after `WIN`.
 fn win(s: &[u8]) -> Option<StackWin<'_>> {
-    let (t, r) = token(s)?;
-    let ty = StackWinType::from_u32(hex_u32(t)?)?;
-    let (t, r) = token(r)?;
-    let address = hex_u64(t)?;
-    let (t, mut r) = token(r)?;
-    let code_size = hex_u64(t)?;
+    let (ty, r) = hex_field(s)?;
+    let ty = StackWinType::from_u32(u32::try_from(ty).ok()?)?;
+    let (address, r) = hex_field(r)?;
+    let (code_size, mut r) = hex_field(r)?;
     let mut small = [0u32; 6];
     for field in &mut small {
-        let (t, next) = token(r)?;
-        *field = hex_u32(t)?;
+        let (value, next) = hex_field(r)?;
+        *field = u32::try_from(value).ok()?;
         r = next;
     }
-    let (t, r) = token(r)?;
-    let has_program_string = hex_u64(t)? != 0;
-    let program = if has_program_string {
+    let (has_program_string, r) = hex_field(r)?;
+    let program = if has_program_string != 0 {
         WinProgram::ProgramString(text(tail(r)?))
     } else {
-        let (t, _) = token(r)?;
-        WinProgram::AllocatesBasePointer(hex_u64(t)? != 0)
+        WinProgram::AllocatesBasePointer(hex_field(r)?.0 != 0)
     };
     let [prologue_size, epilogue_size, parameter_size, saved_register_size, local_size, max_stack_size] = small;
     Some(StackWin {
@@ -370,6 +395,27 @@ mod tests {
             b"",
         ] {
             assert!(plain_line(other, 0).is_none(), "{}", String::from_utf8_lossy(other));
+        }
+    }
+
+    #[test]
+    fn plain_cfi_deltas_agree_with_stack() {
+        let text = b"STACK CFI 1a .cfa: $rsp 16 +\r\nSTACK CFI 2 x";
+        let (address, rules, next) = plain_cfi_delta(text, 0).unwrap();
+        assert_eq!((address, rules, next), (0x1a, &b".cfa: $rsp 16 +"[..], 30));
+        assert_eq!(plain_cfi_delta(text, next), Some((2, &b"x"[..], text.len() + 1)));
+        // Anything unusual is left to `stack`, which decides.
+        for other in [
+            &b"STACK CFI INIT 1 2 .cfa: x\n"[..],
+            b"STACK CFI  1a x\n",
+            b"STACK CFI 1a \r\n",
+            b"STACK CFI 1a\n",
+            b"STACK CFI 1g x\n",
+            b"STACK CFI 10000000000000000 x\n",
+            b"STACK WIN 4 1 2\n",
+            b"STACK CFI",
+        ] {
+            assert!(plain_cfi_delta(other, 0).is_none(), "{}", String::from_utf8_lossy(other));
         }
     }
 

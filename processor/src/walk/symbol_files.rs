@@ -28,12 +28,37 @@ enum Entry {
     Missing,
 }
 
+/// FNV-1a: the walker asks about a module for every frame and every word a
+/// scan looks at; keys are short and not chosen by an attacker who could
+/// profit from collisions (a dump's module names only slow its own walk).
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+type FnvMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Symbol files from a store, loaded on demand and kept.
 pub struct SymbolFiles {
     store: SymbolStore,
     /// By debug file, then debug identifier (two levels, so that a lookup
     /// needs no key built).
-    modules: Mutex<HashMap<String, HashMap<String, Entry>>>,
+    modules: Mutex<FnvMap<FnvMap<Entry>>>,
     errors: Mutex<Vec<(String, StoreError)>>,
 }
 
@@ -51,7 +76,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl SymbolFiles {
     /// Symbols from `store`.
     pub fn new(store: SymbolStore) -> Self {
-        SymbolFiles { store, modules: Mutex::new(HashMap::new()), errors: Mutex::new(Vec::new()) }
+        SymbolFiles { store, modules: Mutex::new(FnvMap::default()), errors: Mutex::new(Vec::new()) }
     }
 
     /// Symbols from local directories in Breakpad's layout, asked in order
