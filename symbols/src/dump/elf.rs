@@ -155,18 +155,8 @@ fn build(
     if let Some(d) = debug {
         externs.extend_from_slice(&d.functions);
     }
-    Ok(assemble::Assembly {
-        image,
-        keep_mangled: options.keep_mangled,
-        arch,
-        name,
-        identifier,
-        units,
-        externs,
-        cfi,
-        budget: 16 * (image.data.len() as u64 + debug.map_or(0, |d| d.data.len() as u64)) + (1 << 20),
-    }
-    .finish())
+    Ok(assemble::Assembly { image, keep_mangled: options.keep_mangled, arch, name, identifier, units, externs, cfi }
+        .finish())
 }
 
 /// Section contents for gimli (decompressed where needed).

@@ -26,9 +26,68 @@ pub(crate) struct Assembly<'a, 'd> {
     pub(crate) units: Vec<(usize, CuOut)>,
     pub(crate) externs: Vec<(u64, &'a [u8])>,
     pub(crate) cfi: Vec<CfiInit<'static>>,
-    /// Most `INLINE` records written again after split `FUNC`s; hostile
-    /// input with many ranges and many inlines would otherwise multiply.
-    pub(crate) budget: u64,
+}
+
+/// Every address where an inlined call's range starts or ends, sorted.
+fn inline_boundaries(inlines: &[Inline]) -> Vec<u64> {
+    let mut cuts: Vec<u64> = inlines
+        .iter()
+        .flat_map(|i| i.ranges.iter().flat_map(|r| [r.address, r.address.wrapping_add(r.size)]))
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+/// Appends a line record the way Mozilla's dump_syms writes them: pieces of
+/// one source line that follow each other become one record, and records
+/// break where an inlined call starts or ends. (Breakpad writes one record
+/// per line-table row; the address-to-line map is the same either way.)
+fn push_line(lines: &mut Vec<Line>, mut line: Line, cuts: &[u64]) {
+    let end = line.address.saturating_add(u64::from(line.size));
+    // Cuts inside the line split it.
+    let first = cuts.partition_point(|&c| c <= line.address);
+    for &cut in cuts[first..].iter().take_while(|&&c| c < end) {
+        let head = Line { size: (cut - line.address) as u32, ..line };
+        merge_or_push(lines, head, cuts);
+        line = Line { address: cut, size: (end - cut) as u32, ..line };
+    }
+    merge_or_push(lines, line, cuts);
+}
+
+fn merge_or_push(lines: &mut Vec<Line>, line: Line, cuts: &[u64]) {
+    if let Some(last) = lines.last_mut() {
+        let contiguous = last.address.wrapping_add(u64::from(last.size)) == line.address;
+        if contiguous && last.line == line.line && last.file == line.file && cuts.binary_search(&line.address).is_err()
+        {
+            if let Some(size) = last.size.checked_add(line.size) {
+                last.size = size;
+                return;
+            }
+        }
+    }
+    lines.push(line);
+}
+
+/// The inlined calls with code in `[start, start + size)`, their ranges cut
+/// to it.
+fn clip_inlines(inlines: &[Inline], start: u64, size: u64) -> Vec<Inline> {
+    let end = start.saturating_add(size);
+    inlines
+        .iter()
+        .filter_map(|i| {
+            let ranges: Vec<InlineRange> = i
+                .ranges
+                .iter()
+                .filter_map(|r| {
+                    let a = r.address.max(start);
+                    let b = r.address.saturating_add(r.size).min(end);
+                    (a < b).then(|| InlineRange { address: a, size: b - a })
+                })
+                .collect();
+            (!ranges.is_empty()).then(|| Inline { ranges, ..i.clone() })
+        })
+        .collect()
 }
 
 /// An inlined call with module-wide keys: depth, call line, call file,
@@ -80,6 +139,10 @@ impl Assembly<'_, '_> {
         let mut files = Interner::default();
         let mut origins = Interner::default();
         let mut funcs: Vec<Func> = Vec::new();
+        let mut symbols: HashMap<u64, &[u8]> = HashMap::new();
+        for &(address, name) in &self.externs {
+            symbols.entry(address).or_insert(name);
+        }
         for (_, cu) in self.units {
             let file_keys: Vec<u32> = cu.files.into_iter().map(|n| files.key(n)).collect();
             let origin_keys: Vec<u32> = cu.origins.into_iter().map(|n| origins.key(n)).collect();
@@ -87,8 +150,23 @@ impl Assembly<'_, '_> {
                 if !image.in_module(f.ranges[0].0) {
                     continue;
                 }
+                let mut name = f.name;
+                if f.structural && !self.keep_mangled {
+                    // Breakpad's prefer-extern-name: a function named only by
+                    // DWARF (internal C++ functions have no linkage name)
+                    // takes the demangled symbol at its address, which has
+                    // its namespaces and parameters.
+                    if let Some(sym) = symbols.get(&f.ranges[0].0) {
+                        if sym.starts_with(b"_Z") || sym.starts_with(b"_R") {
+                            let d = names::demangle_symbol(sym, false);
+                            if d.as_bytes() != *sym {
+                                name = d;
+                            }
+                        }
+                    }
+                }
                 funcs.push(Func {
-                    name: f.name,
+                    name,
                     ranges: f.ranges,
                     lines: f.lines.iter().map(|l| (l.address, l.size, l.line, file_keys[l.file as usize])).collect(),
                     inlines: f
@@ -161,7 +239,6 @@ impl Assembly<'_, '_> {
         origin_records.sort_by_key(|o| o.id);
         out.inline_origins = origin_records;
 
-        let mut budget = self.budget;
         for &i in &order {
             let f = &funcs[i];
             let inlines: Vec<Inline> = f
@@ -179,7 +256,8 @@ impl Assembly<'_, '_> {
                 })
                 .collect();
             let mut next_line = 0;
-            for (n, &(start, size)) in f.ranges.iter().enumerate() {
+            let cuts = inline_boundaries(&inlines);
+            for &(start, size) in &f.ranges {
                 let mut lines: Vec<Line> = Vec::new();
                 while let Some(&(a, s, line, file)) = f.lines.get(next_line) {
                     if a < start || a - start >= size {
@@ -188,28 +266,16 @@ impl Assembly<'_, '_> {
                     let file = file_ids[file as usize] as u32;
                     let address = a.wrapping_sub(load);
                     next_line += 1;
-                    // Contiguous pieces of one source line become one record,
-                    // as Mozilla's dump_syms writes them (Breakpad keeps one
-                    // per line-table row; the address-to-line map is the same).
-                    if let Some(last) = lines.last_mut() {
-                        let end = last.address.wrapping_add(u64::from(last.size));
-                        if end == address && last.line == line && last.file == file {
-                            if let Some(size) = last.size.checked_add(s.min(u64::from(u32::MAX)) as u32) {
-                                last.size = size;
-                                continue;
-                            }
-                        }
-                    }
-                    lines.push(Line { address, size: s.min(u64::from(u32::MAX)) as u32, line, file });
+                    push_line(&mut lines, Line { address, size: s.min(u64::from(u32::MAX)) as u32, line, file }, &cuts);
                 }
-                let repeat = n > 0 && !inlines.is_empty();
-                let inlines = if !repeat {
-                    inlines.clone()
-                } else if budget >= inlines.len() as u64 {
-                    budget -= inlines.len() as u64;
+                // Breakpad repeats every INLINE after each FUNC of a split
+                // function; like Mozilla's dump_syms we give each FUNC the
+                // inlined calls inside it, their ranges clipped to it (a
+                // lookup in one FUNC never needs the others).
+                let inlines = if f.ranges.len() == 1 {
                     inlines.clone()
                 } else {
-                    Vec::new()
+                    clip_inlines(&inlines, start.wrapping_sub(load), size)
                 };
                 out.functions.push(Function {
                     address: start.wrapping_sub(load),

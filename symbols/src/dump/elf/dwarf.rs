@@ -29,6 +29,9 @@ pub(crate) type R<'d> = EndianSlice<'d, RunTimeEndian>;
 #[derive(Debug, Default)]
 pub(crate) struct FuncOut {
     pub(crate) name: String,
+    /// The name was built from `DW_AT_name` and scopes, not demangled from a
+    /// linkage name (a mangled symbol at its address may say more).
+    pub(crate) structural: bool,
     /// Sorted by address, none empty.
     pub(crate) ranges: Vec<(u64, u64)>,
     /// Sorted by address, within `ranges`.
@@ -140,11 +143,20 @@ pub(crate) struct Resolver<'i, 'd> {
     indexes: Vec<UnitIndex<'d>>,
     by_unit: HashMap<u64, usize>,
     scope_names: HashMap<u64, String>,
+    /// Whether the last name computed came from `DW_AT_name`s.
+    structural: bool,
 }
 
 impl<'i, 'd> Resolver<'i, 'd> {
     pub(crate) fn new(input: &'i Input<'d>, keep_mangled: bool) -> Self {
-        Resolver { input, keep_mangled, indexes: Vec::new(), by_unit: HashMap::new(), scope_names: HashMap::new() }
+        Resolver {
+            input,
+            keep_mangled,
+            indexes: Vec::new(),
+            by_unit: HashMap::new(),
+            scope_names: HashMap::new(),
+            structural: false,
+        }
     }
 
     /// Dumps the unit at `offset` (a `.debug_info` offset from
@@ -178,6 +190,7 @@ impl<'i, 'd> Resolver<'i, 'd> {
         for p in pending {
             let rec = self.indexes[slot].recs[p.rec as usize];
             let mut name = self.function_name(slot, rec, 0);
+            let structural = self.structural;
             if name.is_empty() {
                 name = "<name omitted>".to_owned();
             }
@@ -202,7 +215,7 @@ impl<'i, 'd> Resolver<'i, 'd> {
                 let call_file = i.call_file.and_then(|f| files.id(&self.input.dwarf, unit, f));
                 inlines.push(InlineOut { depth: i.depth, call_line: i.call_line, call_file, origin, ranges: i.ranges });
             }
-            out.functions.push(FuncOut { name, ranges: p.ranges, lines: Vec::new(), inlines });
+            out.functions.push(FuncOut { name, structural, ranges: p.ranges, lines: Vec::new(), inlines });
         }
         lines::assign(raw, &mut out.functions);
         out.files = files.into_names();
@@ -259,6 +272,7 @@ impl<'i, 'd> Resolver<'i, 'd> {
     fn final_name(&mut self, slot: usize, rec: Rec<'d>, depth: u32) -> String {
         let lang = self.indexes[slot].lang;
         let named = self.compute(slot, rec, depth);
+        self.structural = named.qualified.is_none();
         match named {
             Named { qualified: Some(q), .. } => q,
             Named { unqualified: Some(u), enclosing: Some(e), .. } => lang.qualify(&e, &u),
@@ -587,7 +601,18 @@ impl<'d> Attrs<'d> {
                     Vec::new()
                 }
             }
-            _ => self.range_list(dwarf, unit),
+            _ => {
+                // Ranges of an inlined call that touch are joined, as
+                // Mozilla's dump_syms writes them (Breakpad keeps them).
+                let mut joined: Vec<(u64, u64)> = Vec::new();
+                for (a, s) in self.range_list(dwarf, unit) {
+                    match joined.last_mut() {
+                        Some(last) if last.0.wrapping_add(last.1) == a => last.1 = last.1.saturating_add(s),
+                        _ => joined.push((a, s)),
+                    }
+                }
+                joined
+            }
         }
     }
 }

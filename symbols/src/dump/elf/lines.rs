@@ -2,7 +2,7 @@
 //! intersection of lines with function ranges.
 //!
 //! As Breakpad's `DwarfLineToModule`: every row of the program starts a
-//! line that ends at the next row's address (rows are not merged); empty
+//! line that ends at the next row's address; empty
 //! lines are dropped; a line at address 0, and the lines that continue it
 //! without a gap, are dropped (code the linker discarded); file names are
 //! the file's directory and name joined, relative ones under the unit's
@@ -144,10 +144,11 @@ pub(crate) fn read(dwarf: &gimli::Dwarf<R<'_>>, unit: &gimli::Unit<R<'_>>, files
     };
     while let Ok(Some((_, row))) = rows.next_row() {
         let (end_sequence, address) = (row.end_sequence(), row.address());
+        let line = row.line().map_or(0, |l| l.get() as u32);
         if let Some((start, f, l)) = pending {
             add(&mut out, start, address.wrapping_sub(start), f, l);
         }
-        pending = (!end_sequence).then(|| (address, row.file_index(), row.line().map_or(0, |l| l.get() as u32)));
+        pending = (!end_sequence).then(|| (address, row.file_index(), line));
     }
     out.sort_by_key(|l| l.address);
     out
