@@ -70,6 +70,10 @@ pub(super) fn write<W: Write + Seek>(model: &DumpModel, out: W, memory: &mut dyn
     let mut scratch = vec![0u8; largest.clamp(1, SCRATCH_BYTES as u64) as usize];
     let mut w = DumpWriter::new(out, &mut directory)?;
     let mut memory64: Option<&[MemoryRange]> = None;
+    // Thread stacks already written, so that a MemoryList range equal to one
+    // points at the same bytes instead of storing them twice (as Breakpad's
+    // writer shares them).
+    let mut stacks = Vec::new();
     for stream in &model.streams {
         if let StreamModel::Memory64List(ranges) = stream {
             if memory64.replace(ranges).is_some() {
@@ -77,7 +81,7 @@ pub(super) fn write<W: Write + Seek>(model: &DumpModel, out: W, memory: &mut dyn
             }
             continue;
         }
-        let location = write_stream(&mut w, stream, memory, &mut scratch)?;
+        let location = write_stream(&mut w, stream, memory, &mut scratch, &mut stacks)?;
         w.add_stream(stream.stream_type(), location)?;
     }
     if let Some(ranges) = memory64 {
@@ -96,14 +100,15 @@ fn write_stream<W: Write + Seek>(
     stream: &StreamModel,
     memory: &mut dyn MemorySource,
     scratch: &mut [u8],
+    stacks: &mut Vec<(MemoryRange, MemoryDescriptor)>,
 ) -> Result<LocationDescriptor> {
     match stream {
         StreamModel::Unused => Ok(LocationDescriptor::default()),
-        StreamModel::ThreadList(threads) => thread_list(w, threads, memory, scratch),
+        StreamModel::ThreadList(threads) => thread_list(w, threads, memory, scratch, stacks),
         StreamModel::ThreadExList(threads) => thread_ex_list(w, threads, memory, scratch),
         StreamModel::ModuleList(modules) => module_list(w, modules),
         StreamModel::UnloadedModuleList(modules) => unloaded_module_list(w, modules),
-        StreamModel::MemoryList(ranges) => memory_list(w, ranges, memory, scratch),
+        StreamModel::MemoryList(ranges) => memory_list(w, ranges, memory, scratch, stacks),
         StreamModel::Memory64List(_) => Err(WriteError::Order("the Memory64List is written last")),
         StreamModel::Exception(exception) => exception_stream(w, exception),
         StreamModel::SystemInfo(info) => system_info(w, info),
@@ -199,10 +204,12 @@ fn thread_list<W: Write + Seek>(
     threads: &[ThreadModel],
     memory: &mut dyn MemorySource,
     scratch: &mut [u8],
+    stacks: &mut Vec<(MemoryRange, MemoryDescriptor)>,
 ) -> Result<LocationDescriptor> {
     let mut raw = Vec::with_capacity(threads.len());
     for t in threads {
         let (stack, thread_context) = thread_pieces(w, t, memory, scratch)?;
+        stacks.push((t.stack, stack));
         raw.push(MinidumpThread {
             thread_id: U32::new(t.thread_id),
             suspend_count: U32::new(t.suspend_count),
@@ -275,10 +282,15 @@ fn memory_list<W: Write + Seek>(
     ranges: &[MemoryRange],
     memory: &mut dyn MemorySource,
     scratch: &mut [u8],
+    stacks: &mut [(MemoryRange, MemoryDescriptor)],
 ) -> Result<LocationDescriptor> {
+    stacks.sort_unstable_by_key(|s| s.0);
     let mut raw = Vec::with_capacity(ranges.len());
     for r in ranges {
-        raw.push(w.write_memory(memory, r.start, r.size, scratch)?);
+        match stacks.binary_search_by_key(r, |s| s.0) {
+            Ok(i) if r.size > 0 => raw.push(stacks[i].1),
+            _ => raw.push(w.write_memory(memory, r.start, r.size, scratch)?),
+        }
     }
     w.write_counted(&raw)
 }
