@@ -3,7 +3,7 @@
 //! `/proc` and the binary on disk say.
 
 use mdump_reader::module_list::CodeView;
-use mdump_reader::{Minidump, ModuleList, ThreadList, ThreadNames};
+use mdump_reader::{MemoryList, Minidump, ModuleList, ThreadList, ThreadNames};
 use std::io::Cursor;
 use std::process::{Child, Command};
 
@@ -25,9 +25,14 @@ fn tids(pid: u32) -> Vec<u32> {
 }
 
 fn wait_for_exec(pid: u32, exe: &str) {
-    // The child runs our test binary until it execs; wait for the exec.
+    // The child runs our test binary until it execs, then the dynamic loader
+    // maps libc: wait until it sleeps in `exe` with libc mapped.
     for _ in 0..500 {
-        if std::fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.to_string_lossy().contains(exe)).unwrap_or(false) {
+        let ran = std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p.to_string_lossy().contains(exe));
+        let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let sleeping = stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('S'));
+        if ran && maps.contains("libc.so") && sleeping {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
@@ -60,6 +65,10 @@ fn dump_of_sleep_by_pid() {
     assert!(stack.contains(ctx.stack_pointer(), 8), "the stack holds the stack pointer");
     let names: ThreadNames = dump.stream().unwrap().unwrap();
     assert_eq!(names.by_id(pid).unwrap().unwrap().to_string(), "sleep");
+    // The MemoryList lists the stack too, sharing its bytes (as Breakpad).
+    let memory: MemoryList = dump.stream().unwrap().unwrap();
+    let raw_stack = threads.raw()[0].stack;
+    assert!(memory.raw().contains(&raw_stack), "{:?} not in {:?}", raw_stack, memory.raw());
 
     // The executable is the first module, with the build id of the file.
     let modules: ModuleList = dump.stream().unwrap().unwrap();

@@ -215,8 +215,8 @@ pub fn write_dump<W: Write + Seek>(
     if let Some(limit) = options.size_limit {
         let crash_tid = crash.map(|c| c.tid as u32);
         let estimate = |t: &[ThreadModel], e: &[MemoryRange], r: &[MemoryRange]| -> u64 {
-            // Stacks are stored twice (ThreadList and MemoryList).
-            let mem: u64 = t.iter().map(|t| 2 * t.stack.size + 1232 + 48).sum::<u64>()
+            // A stack's bytes are stored once, shared by both lists.
+            let mem: u64 = t.iter().map(|t| t.stack.size + 1232 + 48 + 16).sum::<u64>()
                 + e.iter().chain(r).map(|r| r.size).sum::<u64>();
             mem + maps_text.len() as u64 * 2 + 256 * 1024
         };
