@@ -53,12 +53,21 @@ impl std::hash::Hasher for Fnv {
 
 type FnvMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 
+/// The outcomes so far.
+#[derive(Default)]
+struct Modules {
+    /// By debug file, then debug identifier (two levels, so that a lookup
+    /// needs no key built).
+    map: FnvMap<FnvMap<Entry>>,
+    /// The module asked about last: the walker asks several questions
+    /// about one frame's module in a row.
+    last: Option<(String, String, Entry)>,
+}
+
 /// Symbol files from a store, loaded on demand and kept.
 pub struct SymbolFiles {
     store: SymbolStore,
-    /// By debug file, then debug identifier (two levels, so that a lookup
-    /// needs no key built).
-    modules: Mutex<FnvMap<FnvMap<Entry>>>,
+    modules: Mutex<Modules>,
     errors: Mutex<Vec<(String, StoreError)>>,
 }
 
@@ -76,7 +85,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl SymbolFiles {
     /// Symbols from `store`.
     pub fn new(store: SymbolStore) -> Self {
-        SymbolFiles { store, modules: Mutex::new(FnvMap::default()), errors: Mutex::new(Vec::new()) }
+        SymbolFiles { store, modules: Mutex::new(Modules::default()), errors: Mutex::new(Vec::new()) }
     }
 
     /// Symbols from local directories in Breakpad's layout, asked in order
@@ -93,10 +102,11 @@ impl SymbolFiles {
     pub fn insert(&self, modules: &[(&str, &str)], sym: &[u8]) -> bool {
         let symbols = Arc::new(LazySymbols::new(sym.to_vec()));
         let corrupt = symbols.stats().is_corrupt();
-        let mut map = lock(&self.modules);
+        let mut known = lock(&self.modules);
+        known.last = None;
         for (debug_file, debug_id) in modules {
             let entry = Entry::Found { symbols: Arc::clone(&symbols), corrupt };
-            map.entry(debug_file.to_string()).or_default().insert(debug_id.to_string(), entry);
+            known.map.entry(debug_file.to_string()).or_default().insert(debug_id.to_string(), entry);
         }
         !corrupt
     }
@@ -122,11 +132,20 @@ impl SymbolFiles {
 
     fn entry(&self, module: &CodeModule) -> Entry {
         let (file, id) = (module.debug_file.as_str(), module.debug_identifier.as_str());
-        if let Some(entry) = lock(&self.modules).get(file).and_then(|ids| ids.get(id)) {
-            return entry.clone();
+        {
+            let mut known = lock(&self.modules);
+            if let Some((_, _, entry)) = known.last.as_ref().filter(|(f, i, _)| f == file && i == id) {
+                return entry.clone();
+            }
+            if let Some(entry) = known.map.get(file).and_then(|ids| ids.get(id)).cloned() {
+                known.last = Some((file.to_string(), id.to_string(), entry.clone()));
+                return entry;
+            }
         }
+        // Loaded without the lock: other threads' lookups go on meanwhile.
         let entry = self.load(file, id);
-        lock(&self.modules).entry(file.to_string()).or_default().insert(id.to_string(), entry.clone());
+        let mut known = lock(&self.modules);
+        known.map.entry(file.to_string()).or_default().insert(id.to_string(), entry.clone());
         entry
     }
 
