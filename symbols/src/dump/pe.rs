@@ -190,28 +190,40 @@ pub fn dump_pe(pe: Option<&[u8]>, pdb: Option<&[u8]>, options: &PeOptions) -> Re
             file.cfi = unwind::cfi_records(&image.runtime_functions, image::RvaReader::new(bytes));
         }
     }
-    no_line_breaks(&mut file);
+    printable(&mut file);
     Ok(file)
 }
 
-/// A `.sym` line cannot hold a line break: names from a damaged PDB that
-/// have one get a space instead, so the text still parses line by line.
-fn no_line_breaks(file: &mut SymbolFile<'static>) {
+/// Names a damaged PDB may hold that a `.sym` line cannot: line breaks
+/// become spaces, empty function and public names become `<name omitted>`
+/// (Breakpad's word for them), empty file names and blank program strings
+/// are dropped, so the text always parses back line by line.
+fn printable(file: &mut SymbolFile<'static>) {
     fn clean(text: &mut Cow<'static, str>) {
         if text.contains(['\n', '\r']) {
             *text = Cow::Owned(text.replace(['\n', '\r'], " "));
         }
     }
+    fn named(text: &mut Cow<'static, str>) {
+        clean(text);
+        if text.trim().is_empty() {
+            *text = Cow::Borrowed("<name omitted>");
+        }
+    }
     if let Some(m) = &mut file.module {
-        clean(&mut m.name);
+        named(&mut m.name);
     }
     file.info.iter_mut().for_each(|i| clean(&mut i.value));
     file.files.iter_mut().for_each(|f| clean(&mut f.name));
-    file.functions.iter_mut().for_each(|f| clean(&mut f.name));
-    file.publics.iter_mut().for_each(|p| clean(&mut p.name));
+    file.files.retain(|f| !f.name.trim().is_empty());
+    file.functions.iter_mut().for_each(|f| named(&mut f.name));
+    file.publics.iter_mut().for_each(|p| named(&mut p.name));
     for w in &mut file.win {
         if let crate::model::WinProgram::ProgramString(p) = &mut w.program {
             clean(p);
+            if p.trim().is_empty() {
+                w.program = crate::model::WinProgram::AllocatesBasePointer(false);
+            }
         }
     }
 }
