@@ -9,11 +9,15 @@
 //!   no function, and on x86 `STACK WIN 4` (frame data, with program
 //!   strings) then `STACK WIN 0` (FPO). Addresses go through the PDB's
 //!   OMAP tables when the image was rewritten after linking, splitting
-//!   records as Breakpad does ([`omap`]).
+//!   records as Breakpad does (module `omap`).
 //! * From the PE image: `INFO CODE_ID <TimeDateStamp><SizeOfImage> <name>`
-//!   and, for x86-64, `STACK CFI` from the exception directory ([`unwind`]).
+//!   and, for x86-64, `STACK CFI` from the exception directory (module
+//!   `unwind`).
 //! * A PE without its PDB gives what Breakpad's PE-only mode gives:
 //!   `MODULE` from the CodeView record, `INFO CODE_ID` and `STACK CFI`.
+//!
+//! Entry points: [`dump_pe_path`] for a file (finding the other half as
+//! Breakpad does), [`dump_pe`] for bytes in memory.
 //!
 //! Differences from Breakpad's output are listed in README.md (`mdump
 //! syms`, "PE/PDB") and pinned by `symbols/tests/dump_pe.rs`.
@@ -74,7 +78,8 @@ pub fn pdb_path_of(pe: &[u8]) -> Option<String> {
 ///   (for `INFO CODE_ID` and x86-64 `STACK CFI`); none found is fine.
 /// * an image: the PDB its CodeView record names, looked for beside the
 ///   image, then at the recorded path; none found gives the image-only
-///   dump. A PDB found or given must have the image's GUID and age.
+///   dump. A PDB found or given must have the image's GUID (its age may be
+///   higher after incremental updates).
 pub fn dump_pe_path(path: &Path, other: Option<&Path>, keep_mangled: bool) -> Result<SymbolFile<'static>, DumpError> {
     let read = |p: &Path| std::fs::read(p).map_err(|e| DumpError::new(format!("{}: {e}", p.display())));
     let bytes = read(path)?;

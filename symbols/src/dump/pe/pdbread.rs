@@ -88,9 +88,8 @@ fn err(what: &str, e: impl std::fmt::Display) -> DumpError {
     DumpError::new(format!("PDB {what}: {e}"))
 }
 
-/// Reads every record Breakpad writes from a PDB. `with_frames`: whether
-/// to read `STACK WIN` records (Breakpad takes x64 unwinding from the image
-/// instead).
+/// Reads every record Breakpad writes from a PDB; `keep_mangled` leaves
+/// public names decorated.
 pub fn read(data: &[u8], keep_mangled: bool) -> Result<PdbSymbols, DumpError> {
     let mut pdb: PdbFile<'_> = pdb::PDB::open(Cursor::new(data)).map_err(|e| err("header", e))?;
     let info = pdb.pdb_information().map_err(|e| err("information stream", e))?;
