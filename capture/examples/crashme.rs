@@ -8,7 +8,8 @@
 //! handler's own tests: `now` (a `write_dump_now` dump, then a normal exit),
 //! `chain` and `chain-abort` (a handler installed before ours reports the
 //! siginfo it gets and exits with 42), `filtered` (the filter callback
-//! refuses the dump), `nondumpable` (crash after `PR_SET_DUMPABLE` 0).
+//! refuses the dump), `nondumpable` (crash after `PR_SET_DUMPABLE` 0);
+//! `park` does not crash: 50 threads with deep stacks sleep until killed.
 //!
 //! Proof that the crash path does not allocate: the global allocator below
 //! ends the process with exit code 97 if anything allocates between the
@@ -335,6 +336,19 @@ fn hold_malloc_lock(dir: &str) {
     say(b"crashme: malloc lock held\n");
 }
 
+/// Recurses `depth` frames of 1 KiB, then counts itself started and parks.
+#[inline(never)]
+fn deep_park(depth: u32, started: &AtomicUsize) -> u8 {
+    let frame = black_box([depth as u8; 1024]);
+    if depth == 0 {
+        started.fetch_add(1, Ordering::SeqCst);
+        loop {
+            std::thread::park();
+        }
+    }
+    deep_park(depth - 1, started) ^ frame[depth as usize]
+}
+
 fn refuse(_: &CrashInfo) -> bool {
     CRASHING.store(false, Ordering::SeqCst);
     say(b"crashme: filter said no\n");
@@ -498,6 +512,26 @@ fn main() {
             }
             record_threads(dir);
             crash_threads_500();
+        }
+        "park" => {
+            // Not a crash: 50 threads, each 16 frames of 1 KiB deep, then
+            // everyone sleeps until killed (a target for dumps by pid).
+            let started = Arc::new(AtomicUsize::new(0));
+            for i in 0..50 {
+                let s = started.clone();
+                std::thread::Builder::new()
+                    .name(format!("parked-{i}"))
+                    .spawn(move || deep_park(16, &s))
+                    .expect("spawn");
+            }
+            while started.load(Ordering::SeqCst) < 50 {
+                std::thread::yield_now();
+            }
+            record_threads(dir);
+            say(b"crashme: parked\n");
+            loop {
+                std::thread::park();
+            }
         }
         "now" => {
             record_threads(dir);

@@ -5,7 +5,10 @@
 use mdump_reader::module_list::CodeView;
 use mdump_reader::{MemoryList, Minidump, ModuleList, ThreadList, ThreadNames};
 use std::io::Cursor;
-use std::process::{Child, Command};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+mod common;
 
 struct Killed(Child);
 impl Drop for Killed {
@@ -132,4 +135,72 @@ fn no_such_process() {
     let mut out = Cursor::new(Vec::new());
     let err = mdump_capture::write_dump_of_process(i32::MAX - 1, &Default::default(), &mut out).unwrap_err();
     assert!(err.to_string().contains("no process"), "{err}");
+}
+
+/// A crashme with 50 parked threads (deep stacks), dumped twice: with a
+/// small per-thread stack limit and an extra memory range, and with a size
+/// limit that forces the stacks to be cut.
+#[test]
+fn threads_limits_and_extra_memory() {
+    let dir = common::scratch("by-pid-park");
+    let mut child =
+        Killed(Command::new(common::crashme()).arg("park").arg(&dir).stdout(Stdio::piped()).spawn().unwrap());
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert_eq!(line, "crashme: parked\n");
+    let pid = child.0.id();
+    let listed: Vec<i32> =
+        std::fs::read_to_string(dir.join("threads.txt")).unwrap().lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(listed.len(), 51);
+
+    // The first page of the executable (its ELF header: bytes that do not
+    // change) as extra memory.
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let exe = maps.lines().find(|l| l.ends_with("/crashme")).expect("crashme mapped");
+    let page = u64::from_str_radix(exe.split('-').next().unwrap(), 16).unwrap();
+    let options = mdump_capture::Options { stack_limit: 4096, extra_memory: vec![(page, 4096)], ..Default::default() };
+    let mut out = Cursor::new(Vec::new());
+    let summary = mdump_capture::write_dump_of_process(pid as i32, &options, &mut out).unwrap();
+    let mut got = summary.threads.clone();
+    got.sort();
+    let mut want = listed.clone();
+    want.sort();
+    assert_eq!(got, want, "every thread");
+    assert!(summary.threads_missed.is_empty(), "{:?}", summary.threads_missed);
+    let small = out.into_inner();
+    let dump = Minidump::parse(&small).unwrap();
+    let threads: ThreadList = dump.stream().unwrap().unwrap();
+    assert_eq!(threads.len(), 51);
+    for t in threads.iter() {
+        let stack = t.stack().unwrap();
+        assert!(stack.size() > 0 && stack.size() <= 4096, "stack of {} is {} bytes", t.id(), stack.size());
+    }
+    let memory: MemoryList = dump.stream().unwrap().unwrap();
+    let region = memory.iter().map(|r| r.unwrap()).find(|r| r.contains(page, 4096)).expect("the extra page");
+    let mut want_bytes = vec![0u8; 4096];
+    std::os::unix::fs::FileExt::read_exact_at(
+        &std::fs::File::open(format!("/proc/{pid}/mem")).unwrap(),
+        &mut want_bytes,
+        page,
+    )
+    .unwrap();
+    let got_bytes = region.slice(page, 4096).unwrap();
+    let first_difference = got_bytes.iter().zip(&want_bytes).position(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "the extra page's bytes differ (region at {:#x})", region.base);
+
+    // Whole stacks (16 KiB and more each), then a size limit below that.
+    let mut out = Cursor::new(Vec::new());
+    mdump_capture::write_dump_of_process(pid as i32, &Default::default(), &mut out).unwrap();
+    let full = out.into_inner().len() as u64;
+    let limit = full / 2;
+    let options = mdump_capture::Options { size_limit: Some(limit), ..Default::default() };
+    let mut out = Cursor::new(Vec::new());
+    let summary = mdump_capture::write_dump_of_process(pid as i32, &options, &mut out).unwrap();
+    let cut = out.into_inner();
+    assert!((cut.len() as u64) <= limit, "{} bytes over the limit {limit} (full: {full})", cut.len());
+    assert_eq!(summary.bytes_written, cut.len() as u64);
+    assert!(summary.soft_errors.iter().any(|e| e.contains("size limit")), "{:?}", summary.soft_errors);
+    let dump = Minidump::parse(&cut).unwrap();
+    let threads: ThreadList = dump.stream().unwrap().unwrap();
+    assert_eq!(threads.len(), 51, "the limit cuts stacks, not threads");
 }

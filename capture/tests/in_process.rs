@@ -6,12 +6,24 @@ use mdump_capture::handler::{self, HandlerOptions};
 use mdump_format::exception_codes::linux as sig;
 use mdump_reader::{Exception, Minidump, ThreadList, ThreadNames};
 
+/// The handler address and flags of a signal's disposition.
+fn disposition(signal: i32) -> (usize, i32) {
+    // SAFETY: a query (null new action) into a zeroed struct.
+    unsafe {
+        let mut old: libc::sigaction = core::mem::zeroed();
+        libc::sigaction(signal, core::ptr::null(), &mut old);
+        (old.sa_sigaction, old.sa_flags)
+    }
+}
+
 #[test]
 fn write_dump_now_in_process() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("capture").join("in-process");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    let before = disposition(libc::SIGSEGV);
     handler::install(HandlerOptions::new(&dir)).unwrap();
+    assert_ne!(disposition(libc::SIGSEGV), before, "ours is installed");
     assert!(handler::install(HandlerOptions::new(&dir)).is_err(), "installed twice");
     assert!(handler::helper_pid().is_some());
 
@@ -45,4 +57,17 @@ fn write_dump_now_in_process() {
     }
     let dumps = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(dumps, 2);
+
+    // Uninstalled: the helper is gone, the dispositions are back, and a
+    // dump needs a new install.
+    let helper = handler::helper_pid().unwrap();
+    handler::uninstall().unwrap();
+    assert_eq!(disposition(libc::SIGSEGV), before, "the previous SIGSEGV handler is back");
+    assert!(handler::helper_pid().is_none());
+    assert!(!std::path::Path::new(&format!("/proc/{helper}")).exists(), "helper {helper} still there");
+    assert!(matches!(handler::write_dump_now(), Err(mdump_capture::CaptureError::NotInstalled)));
+    handler::install(HandlerOptions::new(&dir)).unwrap();
+    handler::write_dump_now().unwrap();
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+    handler::uninstall().unwrap();
 }

@@ -3,6 +3,7 @@
 //! allocates); it runs in `mdump capture`, or in the crash handler's helper
 //! process, never in the crashed process itself.
 
+pub mod limit;
 pub mod modules;
 pub mod system;
 
@@ -80,7 +81,7 @@ pub fn merge_ranges(mut ranges: Vec<MemoryRange>) -> Vec<MemoryRange> {
     let mut out: Vec<MemoryRange> = Vec::with_capacity(ranges.len());
     for r in ranges {
         if let Some(last) = out.last_mut() {
-            let last_end = last.start + last.size;
+            let last_end = last.start.saturating_add(last.size);
             if r.start <= last_end {
                 last.size = last_end.max(r.start.saturating_add(r.size)) - last.start;
                 continue;
@@ -205,47 +206,14 @@ pub fn write_dump<W: Write + Seek>(
             extra.extend(around(c.address, options.around_fault, &maps));
         }
     }
-    let mut requested: Vec<MemoryRange> =
+    let requested: Vec<MemoryRange> =
         options.extra_memory.iter().map(|&(start, size)| MemoryRange { start, size: size.min(EXTRA_LIMIT) }).collect();
 
     let found = modules::find_modules(pid, &memory, &maps, entry);
     let module_ranges: Vec<(u64, u64)> = found.iter().map(|m| (m.start, m.end)).collect();
 
-    // The size limit: cut other threads' stacks, then the extra memory.
-    if let Some(limit) = options.size_limit {
-        let crash_tid = crash.map(|c| c.tid as u32);
-        let estimate = |t: &[ThreadModel], e: &[MemoryRange], r: &[MemoryRange]| -> u64 {
-            // A stack's bytes are stored once, shared by both lists.
-            let mem: u64 = t.iter().map(|t| t.stack.size + 1232 + 48 + 16).sum::<u64>()
-                + e.iter().chain(r).map(|r| r.size).sum::<u64>();
-            mem + maps_text.len() as u64 * 2 + 256 * 1024
-        };
-        if estimate(&threads, &extra, &requested) > limit {
-            for t in threads.iter_mut().filter(|t| Some(t.thread_id) != crash_tid) {
-                t.stack.size = t.stack.size.min(2048);
-            }
-        }
-        if estimate(&threads, &extra, &requested) > limit {
-            requested.clear();
-            errors.push(format!("{:#010x} size limit: extra memory left out", StreamType::MEMORY_LIST.0));
-        }
-        if estimate(&threads, &extra, &requested) > limit {
-            for t in threads.iter_mut() {
-                t.stack.size = t.stack.size.min(8192);
-            }
-        }
-    }
-
-    let mut memory_list: Vec<MemoryRange> = threads.iter().map(|t| t.stack).collect();
-    memory_list.extend(extra);
-    memory_list.extend(requested);
-    let memory_list = merge_ranges(memory_list);
-
-    let mut streams = Vec::new();
-    let thread_ids: Vec<i32> = threads.iter().map(|t| t.thread_id as i32).collect();
-    streams.push(StreamModel::ThreadList(threads));
-    streams.push(StreamModel::ModuleList(found.iter().map(modules::module_model).collect()));
-    streams.push(StreamModel::MemoryList(memory_list));
+    // Every stream after ThreadList and MemoryList, in Breakpad's order.
+    let mut others = vec![StreamModel::ModuleList(found.iter().map(modules::module_model).collect())];
     if let (Some(c), Some(ctx)) = (crash, &crash_ctx) {
         let mut record = MinidumpException {
             exception_code: U32::new(c.signal),
@@ -257,36 +225,36 @@ pub fn write_dump<W: Write + Seek>(
         if faulting && c.code > 0 {
             record.exception_address = U64::new(c.address);
         }
-        streams.push(StreamModel::Exception(ExceptionModel {
+        others.push(StreamModel::Exception(ExceptionModel {
             thread_id: c.tid as u32,
             record,
             context: ContextModel::from_struct(ctx),
         }));
     }
     let cpuinfo = system::read_capped("/proc/cpuinfo", TEXT_LIMIT).unwrap_or_default();
-    streams.push(StreamModel::SystemInfo(system::system_info(&cpuinfo)));
-    streams.push(StreamModel::Raw { stream_type: StreamType::LINUX_CPU_INFO, bytes: cpuinfo });
-    text_stream(&mut streams, &mut errors, StreamType::LINUX_PROC_STATUS, &format!("/proc/{pid}/status"));
+    others.push(StreamModel::SystemInfo(system::system_info(&cpuinfo)));
+    others.push(StreamModel::Raw { stream_type: StreamType::LINUX_CPU_INFO, bytes: cpuinfo });
+    text_stream(&mut others, &mut errors, StreamType::LINUX_PROC_STATUS, &format!("/proc/{pid}/status"));
     let lsb = if std::path::Path::new(&format!("/proc/{pid}/root/etc/lsb-release")).exists() {
         format!("/proc/{pid}/root/etc/lsb-release")
     } else {
         format!("/proc/{pid}/root/etc/os-release")
     };
-    text_stream(&mut streams, &mut errors, StreamType::LINUX_LSB_RELEASE, &lsb);
-    text_stream(&mut streams, &mut errors, StreamType::LINUX_CMD_LINE, &format!("/proc/{pid}/cmdline"));
+    text_stream(&mut others, &mut errors, StreamType::LINUX_LSB_RELEASE, &lsb);
+    text_stream(&mut others, &mut errors, StreamType::LINUX_CMD_LINE, &format!("/proc/{pid}/cmdline"));
     if !options.skip_environment {
-        text_stream(&mut streams, &mut errors, StreamType::LINUX_ENVIRON, &format!("/proc/{pid}/environ"));
+        text_stream(&mut others, &mut errors, StreamType::LINUX_ENVIRON, &format!("/proc/{pid}/environ"));
     }
-    streams.push(StreamModel::Raw { stream_type: StreamType::LINUX_AUXV, bytes: auxv_bytes.clone() });
-    streams.push(StreamModel::Raw { stream_type: StreamType::LINUX_MAPS, bytes: maps_text.clone() });
+    others.push(StreamModel::Raw { stream_type: StreamType::LINUX_AUXV, bytes: auxv_bytes.clone() });
+    others.push(StreamModel::Raw { stream_type: StreamType::LINUX_MAPS, bytes: maps_text.clone() });
     match system::dso_debug(&memory, &auxv) {
-        Some(d) => streams.push(StreamModel::LinuxDsoDebug(d)),
+        Some(d) => others.push(StreamModel::LinuxDsoDebug(d)),
         None => errors.push(format!("{:#010x} no r_debug (static executable?)", StreamType::LINUX_DSO_DEBUG.0)),
     }
-    streams.push(StreamModel::ThreadNames(names));
+    others.push(StreamModel::ThreadNames(names));
     let stat = system::read_capped(&format!("/proc/{pid}/stat"), 4096).ok().and_then(|s| procfs::parse_stat(&s));
-    streams.push(StreamModel::MiscInfo(system::misc_info(pid, stat.as_ref())));
-    streams.push(StreamModel::MemoryInfoList(system::memory_info_list(&maps, &module_ranges)));
+    others.push(StreamModel::MiscInfo(system::misc_info(pid, stat.as_ref())));
+    others.push(StreamModel::MemoryInfoList(system::memory_info_list(&maps, &module_ranges)));
     let bp = match crash {
         Some(c) => BreakpadInfo {
             validity: U32::new(BREAKPAD_INFO_VALID_DUMP_THREAD_ID | BREAKPAD_INFO_VALID_REQUESTING_THREAD_ID),
@@ -299,9 +267,9 @@ pub fn write_dump<W: Write + Seek>(
             ..Default::default()
         },
     };
-    streams.push(StreamModel::BreakpadInfo(bp));
+    others.push(StreamModel::BreakpadInfo(bp));
     if !options.annotations.is_empty() {
-        streams.push(StreamModel::CrashpadInfo(CrashpadInfoModel {
+        others.push(StreamModel::CrashpadInfo(CrashpadInfoModel {
             version: mdump_format::crashpad::CRASHPAD_INFO_VERSION,
             simple_annotations: options
                 .annotations
@@ -311,14 +279,25 @@ pub fn write_dump<W: Write + Seek>(
             ..Default::default()
         }));
     }
+
+    let mut parts = limit::Parts { threads, extra, requested, crash_tid: crash.map(|c| c.tid as u32) };
+    if let Some(size_limit) = options.size_limit {
+        limit::fit(size_limit, &mut parts, &mut others, &mut errors);
+    }
     if !errors.is_empty() {
         let mut log = String::new();
         for e in &errors {
             log.push_str(e);
             log.push('\n');
         }
-        streams.push(StreamModel::Raw { stream_type: StreamType::MDUMP_WRITE_ERRORS, bytes: log.into_bytes() });
+        others.push(StreamModel::Raw { stream_type: StreamType::MDUMP_WRITE_ERRORS, bytes: log.into_bytes() });
     }
+    let memory_list = parts.memory_list();
+    let thread_ids: Vec<i32> = parts.threads.iter().map(|t| t.thread_id as i32).collect();
+    let mut streams = vec![StreamModel::ThreadList(parts.threads), StreamModel::MemoryList(memory_list)];
+    streams.extend(others);
+    // Breakpad's order: ThreadList, ModuleList, MemoryList, Exception, ...
+    streams.swap(1, 2);
 
     let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as u32);
     let model = DumpModel { time_date_stamp: time, flags: 0, streams };
@@ -359,6 +338,8 @@ mod tests {
         assert_eq!(stack_range(0x5_0000_0000, &maps, 0x1000), None);
         let r = |start, size| MemoryRange { start, size };
         assert_eq!(merge_ranges(vec![r(10, 10), r(0, 5), r(15, 10), r(40, 0)]), vec![r(0, 5), r(10, 15)]);
+        // Ranges at the top of the address space do not overflow.
+        assert_eq!(merge_ranges(vec![r(u64::MAX - 4, 100), r(u64::MAX - 2, 100)]), vec![r(u64::MAX - 4, 4)]);
         assert_eq!(around(0x30010, 256, &maps), Some(r(0x30000, 0x90)));
         assert_eq!(around(0x40000, 256, &maps), None);
     }

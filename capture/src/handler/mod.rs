@@ -151,6 +151,9 @@ struct Global<T>(UnsafeCell<T>);
 unsafe impl<T> Sync for Global<T> {}
 
 struct Config {
+    /// The process that installed the handler (a forked child inherits the
+    /// handler but not the helper: it must not ask for a dump).
+    pid: i32,
     fd: i32,
     helper: i32,
     first_chance: Option<FirstChance>,
@@ -163,6 +166,7 @@ static INSTALLED: AtomicBool = AtomicBool::new(false);
 /// Set (before the handler is live) once `CONFIG` is complete.
 static READY: AtomicBool = AtomicBool::new(false);
 static CONFIG: Global<Config> = Global(UnsafeCell::new(Config {
+    pid: 0,
     fd: -1,
     helper: 0,
     first_chance: None,
@@ -253,6 +257,7 @@ fn install_inner(options: HandlerOptions) -> Result<(), CaptureError> {
 
     // SAFETY: no handler of ours is installed yet, so nothing reads CONFIG.
     let config = unsafe { &mut *CONFIG.0.get() };
+    config.pid = pid;
     config.fd = fds[0];
     config.helper = child;
     config.first_chance = options.first_chance;
@@ -369,7 +374,10 @@ extern "C" fn on_signal(signal: i32, info: *mut libc::siginfo_t, ucontext: *mut 
             return;
         }
     }
-    if acquire(tid) {
+    if config.pid != sys::getpid() {
+        // A child forked without exec: the helper serves its parent only.
+        restore_previous();
+    } else if acquire(tid) {
         if !CRASH_DUMPED.load(Ordering::Acquire) && config.filter.is_none_or(|f| f(&crash)) {
             let ok = request_dump(KIND_CRASH, tid, signal as u32, code, address, ucontext as u64);
             CRASH_DUMPED.store(true, Ordering::Release);
@@ -399,6 +407,10 @@ extern "C" fn on_signal(signal: i32, info: *mut libc::siginfo_t, ucontext: *mut 
 pub fn write_dump_now() -> Result<PathBuf, CaptureError> {
     if !READY.load(Ordering::Acquire) || !INSTALLED.load(Ordering::Acquire) {
         return Err(CaptureError::NotInstalled);
+    }
+    // SAFETY: read-only once READY.
+    if unsafe { &*CONFIG.0.get() }.pid != sys::getpid() {
+        return Err(CaptureError::Other("the handler was installed by the parent of this forked process".into()));
     }
     let tid = sys::gettid();
     if !acquire(tid) {
@@ -432,6 +444,34 @@ pub fn write_dump_now() -> Result<PathBuf, CaptureError> {
     } else {
         Err(CaptureError::Helper(String::from_utf8_lossy(&text).into_owned()))
     }
+}
+
+/// Uninstalls the handler: puts back the signal dispositions found at
+/// install time and ends the helper process (waiting for it). Waits for a
+/// dump in progress to finish first. A later [`install`] starts afresh.
+pub fn uninstall() -> Result<(), CaptureError> {
+    if !READY.load(Ordering::Acquire) {
+        return Err(CaptureError::NotInstalled);
+    }
+    let tid = sys::gettid();
+    if !acquire(tid) {
+        return Err(CaptureError::Other("this thread is writing a dump".into()));
+    }
+    restore_previous();
+    READY.store(false, Ordering::SeqCst);
+    // SAFETY: no handler of ours is installed any more and we hold the dump
+    // slot, so nothing else reads CONFIG now.
+    let config = unsafe { &mut *CONFIG.0.get() };
+    // SAFETY: our descriptor; closing it makes the helper exit.
+    unsafe { libc::close(config.fd) };
+    config.fd = -1;
+    let mut status = 0;
+    // SAFETY: waits for our own child.
+    unsafe { libc::waitpid(config.helper, &mut status, 0) };
+    config.helper = 0;
+    INSTALLED.store(false, Ordering::SeqCst);
+    release();
+    Ok(())
 }
 
 /// The helper process's pid, if installed.
