@@ -8,7 +8,8 @@
 //! handler's own tests: `now` (a `write_dump_now` dump, then a normal exit),
 //! `chain` and `chain-abort` (a handler installed before ours reports the
 //! siginfo it gets and exits with 42), `filtered` (the filter callback
-//! refuses the dump), `nondumpable` (crash after `PR_SET_DUMPABLE` 0);
+//! refuses the dump), `nondumpable` (crash after `PR_SET_DUMPABLE` 0),
+//! `helper-gone` (the helper process is killed before the crash);
 //! `park` does not crash: 50 threads with deep stacks sleep until killed.
 //!
 //! Proof that the crash path does not allocate: the global allocator below
@@ -418,6 +419,20 @@ fn main() {
     options.capture.annotations = vec![("crashme.kind".into(), kind.into())];
     handler::install(options).expect("install");
     match kind {
+        "helper-gone" => {
+            // The helper dies before the crash: no dump, and still the
+            // right signal (not SIGPIPE, not a hang).
+            let helper = handler::helper_pid().expect("helper");
+            // SAFETY: our own child; SIGPIPE back at its default (Rust
+            // ignores it at start-up, C programs do not).
+            unsafe {
+                libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+                libc::kill(helper, libc::SIGKILL);
+                libc::waitpid(helper, core::ptr::null_mut(), 0);
+            }
+            record_threads(dir);
+            crash_segv();
+        }
         "chain" | "filtered" => {
             record_threads(dir);
             crash_segv();

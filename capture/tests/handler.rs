@@ -63,6 +63,18 @@ fn chains_to_the_previous_abort_handler() {
     assert_eq!(exception_code(&only_dump(&dir)), sig::SIGABRT);
 }
 
+/// The helper killed before the crash: the after-dump callback hears of
+/// the failure, no dump is left, and the process dies of its own signal,
+/// not of a hang or a SIGPIPE (crashme puts SIGPIPE back to its default for
+/// this, as a C program has it; the handler sends with MSG_NOSIGNAL).
+#[test]
+fn helper_gone() {
+    let (ran, dir) = crashme("helper-gone");
+    assert_eq!(ran.status.signal(), Some(libc::SIGSEGV), "{ran:?}");
+    assert!(ran.stdout.contains("crashme: dump failed"), "{ran:?}");
+    assert!(dumps_in(&dir).is_empty());
+}
+
 /// A filter saying no: no dump, and the process still dies of its signal.
 #[test]
 fn filter_refuses() {

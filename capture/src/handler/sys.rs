@@ -45,12 +45,15 @@ pub fn getpid() -> i32 {
     unsafe { syscall6(libc::SYS_getpid, 0, 0, 0, 0, 0, 0) as i32 }
 }
 
-/// Writes all of `buf` (one datagram on a SEQPACKET socket), retrying on
-/// EINTR; false on failure.
+/// Sends all of `buf` (one datagram on a SEQPACKET socket), retrying on
+/// EINTR; false on failure. `MSG_NOSIGNAL`: a vanished peer is an error,
+/// not a SIGPIPE that would kill the process with the wrong signal.
 pub fn send(fd: i32, buf: &[u8]) -> bool {
     loop {
-        // SAFETY: `buf` is valid for reading `buf.len()` bytes.
-        let r = unsafe { syscall6(libc::SYS_write, fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0) };
+        // SAFETY: `buf` is valid for reading `buf.len()` bytes; no address.
+        let r = unsafe {
+            syscall6(libc::SYS_sendto, fd as usize, buf.as_ptr() as usize, buf.len(), libc::MSG_NOSIGNAL as usize, 0, 0)
+        };
         if r == -(libc::EINTR as isize) {
             continue;
         }
