@@ -3,7 +3,7 @@
 //! `/proc` and the binary on disk say.
 
 use mdump_reader::module_list::CodeView;
-use mdump_reader::{MemoryList, Minidump, ModuleList, ThreadList, ThreadNames};
+use mdump_reader::{LinuxDsoDebug, MemoryList, Minidump, MiscInfo, ModuleList, SystemInfo, ThreadList, ThreadNames};
 use std::io::Cursor;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -111,6 +111,23 @@ fn dump_of_sleep_by_pid() {
     }
     let cmdline = dump.raw_stream(mdump_format::StreamType::LINUX_CMD_LINE).unwrap().unwrap();
     assert_eq!(cmdline.as_slice(), b"sleep\x0030\x00");
+    // MiscInfo, SystemInfo and the loader's link maps.
+    let misc: MiscInfo = dump.stream().unwrap().unwrap();
+    assert_eq!(misc.process_id(), Some(pid));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as u32;
+    let created = misc.process_create_time().unwrap();
+    assert!(created <= now + 1 && now - created < 600, "created {created}, now {now}");
+    let system: SystemInfo = dump.stream().unwrap().unwrap();
+    assert_eq!(system.architecture(), mdump_format::system_info::PROCESSOR_ARCHITECTURE_AMD64);
+    assert_eq!(system.platform_id(), mdump_format::system_info::PLATFORM_LINUX);
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap();
+    let vendor =
+        cpuinfo.lines().find_map(|l| l.strip_prefix("vendor_id")).unwrap().trim_start_matches([' ', '\t', ':']);
+    assert_eq!(system.cpu_vendor().map(|v| String::from_utf8_lossy(&v).into_owned()), Some(vendor.to_string()));
+    let dso: LinuxDsoDebug = dump.stream().unwrap().unwrap();
+    let maps = dso.link_maps().unwrap();
+    assert_eq!(dso.dso_count() as usize, maps.len());
+    assert!(maps.len() >= 3, "executable, vdso or loader, libc: {}", maps.len());
     // The process is running again.
     let stat = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     assert!(stat.contains("TracerPid:\t0"), "{stat}");
@@ -203,4 +220,49 @@ fn threads_limits_and_extra_memory() {
     let dump = Minidump::parse(&cut).unwrap();
     let threads: ThreadList = dump.stream().unwrap().unwrap();
     assert_eq!(threads.len(), 51, "the limit cuts stacks, not threads");
+}
+
+/// A binary without a build id: its module carries Breakpad's fallback
+/// identifier, the first 4 KiB of `.text` XOR-folded into 16 bytes,
+/// computed here independently from the file with `object`.
+#[test]
+fn module_without_build_id_gets_text_hash() {
+    let Some(gcc) = common::oracle("gcc", &["gcc", "cc"]) else { return };
+    let dir = common::scratch("no-build-id");
+    std::fs::write(dir.join("nobid.c"), "#include <unistd.h>\nint main(void) { for (;;) pause(); }\n").unwrap();
+    let exe = dir.join("nobid");
+    let built = common::run(
+        Command::new(gcc).arg("-O1").arg("-Wl,--build-id=none").arg("-o").arg(&exe).arg(dir.join("nobid.c")),
+        std::time::Duration::from_secs(120),
+    );
+    assert!(built.status.success(), "{built:?}");
+    let binary = std::fs::read(&exe).unwrap();
+    let file = object::read::File::parse(&*binary).unwrap();
+    assert_eq!(object::Object::build_id(&file).unwrap(), None, "built without a build id");
+    let text = object::Object::section_by_name(&file, ".text").unwrap();
+    let data = object::ObjectSection::data(&text).unwrap();
+    let mut want = [0u8; 16];
+    for (i, b) in data.iter().take(4096).enumerate() {
+        want[i % 16] ^= b;
+    }
+
+    let child = Killed(Command::new(&exe).spawn().unwrap());
+    let pid = child.0.id();
+    wait_for_exec(pid, "nobid");
+    let mut out = Cursor::new(Vec::new());
+    mdump_capture::write_dump_of_process(pid as i32, &Default::default(), &mut out).unwrap();
+    let bytes = out.into_inner();
+    let dump = Minidump::parse(&bytes).unwrap();
+    let modules: ModuleList = dump.stream().unwrap().unwrap();
+    let main = modules.iter().next().unwrap();
+    assert!(main.code_file().ends_with("/nobid"), "{}", main.code_file());
+    match main.codeview().unwrap() {
+        Some(CodeView::Elf { build_id }) => assert_eq!(build_id, &want[..], "the .text hash"),
+        other => panic!("CodeView {other:?}"),
+    }
+    assert_eq!(
+        main.debug_identifier().map(|d| d.to_string()),
+        Some(mdump_capture::elf::debug_id(&want)),
+        "Breakpad's debug id of the hash"
+    );
 }
