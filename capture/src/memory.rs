@@ -66,18 +66,15 @@ impl ProcessMemory {
 
 impl ReadAt for ProcessMemory {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
-        // Read in page-sized steps so a range crossing into an unmapped page
-        // still yields its readable head.
+        // process_vm_readv stops at the first unreadable page and reports
+        // the readable head, so one call per contiguous run suffices.
         let mut done = 0;
         while done < buf.len() {
-            let at = offset.wrapping_add(done as u64);
-            let to_page_end = (4096 - (at & 4095)) as usize;
-            let want = to_page_end.min(buf.len() - done);
-            let n = self.read_bytes(at, &mut buf[done..done + want]);
-            done += n;
-            if n < want {
+            let n = self.read_bytes(offset.wrapping_add(done as u64), &mut buf[done..]);
+            if n == 0 {
                 break;
             }
+            done += n;
         }
         done
     }

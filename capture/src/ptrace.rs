@@ -57,26 +57,31 @@ impl StoppedProcess {
     pub fn stop(pid: i32, skip: Option<i32>) -> Result<StoppedProcess, CaptureError> {
         let mut me = StoppedProcess { pid, threads: Vec::new(), missed: Vec::new() };
         let mut first_error = None;
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..TASK_ROUNDS {
-            let mut new = false;
+            // Interrupt every new thread first, then collect their stops:
+            // the threads stop in parallel instead of one after another.
+            let mut interrupted = Vec::new();
             for tid in list_threads(pid)? {
-                if Some(tid) == skip || me.threads.iter().any(|t| t.tid == tid) || me.missed.iter().any(|m| m.0 == tid)
-                {
+                if Some(tid) == skip || !seen.insert(tid) {
                     continue;
                 }
-                new = true;
                 match seize(tid) {
-                    Ok(pending_signal) => me.threads.push(Stopped { tid, pending_signal }),
-                    Err(e) => {
-                        if first_error.is_none() {
-                            first_error = Some(CaptureError::os(format!("ptrace(SEIZE) of thread {tid} of {pid}"), e));
-                        }
-                        me.missed.push((tid, first_error.as_ref().map(|e| e.to_string()).unwrap_or_default()));
-                    }
+                    Ok(()) => interrupted.push(tid),
+                    Err(e) => me.miss(tid, e, &mut first_error),
                 }
             }
-            if !new {
+            if interrupted.is_empty() {
                 break;
+            }
+            for tid in interrupted {
+                match wait_stopped(tid) {
+                    Ok(pending_signal) => me.threads.push(Stopped { tid, pending_signal }),
+                    Err(e) => {
+                        ptrace(libc::PTRACE_DETACH, tid, 0, 0);
+                        me.miss(tid, e, &mut first_error)
+                    }
+                }
             }
         }
         if me.threads.is_empty() {
@@ -85,6 +90,12 @@ impl StoppedProcess {
         // A thread that died between listing and seizing is simply gone.
         me.missed.retain(|(tid, _)| std::path::Path::new(&format!("/proc/{pid}/task/{tid}")).exists());
         Ok(me)
+    }
+
+    fn miss(&mut self, tid: i32, e: std::io::Error, first_error: &mut Option<CaptureError>) {
+        let e = CaptureError::os(format!("ptrace(SEIZE) of thread {tid} of {}", self.pid), e);
+        self.missed.push((tid, e.to_string()));
+        first_error.get_or_insert(e);
     }
 
     /// The stopped threads' ids, in `/proc` order.
@@ -115,9 +126,8 @@ impl StoppedProcess {
     }
 }
 
-/// Seizes and interrupts one thread and waits until it is stopped; returns
-/// the signal it was about to take, if it stopped for one.
-fn seize(tid: i32) -> Result<i32, std::io::Error> {
+/// Seizes and interrupts one thread (it stops asynchronously).
+fn seize(tid: i32) -> Result<(), std::io::Error> {
     if ptrace(libc::PTRACE_SEIZE, tid, 0, 0) != 0 {
         return Err(std::io::Error::last_os_error());
     }
@@ -126,7 +136,12 @@ fn seize(tid: i32) -> Result<i32, std::io::Error> {
         ptrace(libc::PTRACE_DETACH, tid, 0, 0);
         return Err(e);
     }
-    let mut pending = 0;
+    Ok(())
+}
+
+/// Waits until a seized thread is stopped; returns the signal it was about
+/// to take, if it stopped for one (0 otherwise).
+fn wait_stopped(tid: i32) -> Result<i32, std::io::Error> {
     loop {
         let mut status = 0;
         // SAFETY: waitpid writes the status into our local.
@@ -142,15 +157,13 @@ fn seize(tid: i32) -> Result<i32, std::io::Error> {
             return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
         }
         if libc::WIFSTOPPED(status) {
-            let sig = libc::WSTOPSIG(status);
             // An interrupt or group stop (any stop signal) under SEIZE.
             if (status >> 16) == libc::PTRACE_EVENT_STOP {
-                return Ok(pending);
+                return Ok(0);
             }
             // A signal-delivery stop came first: keep the signal for detach
             // and stay stopped here (registers are readable in this stop).
-            pending = sig;
-            return Ok(pending);
+            return Ok(libc::WSTOPSIG(status));
         }
     }
 }
