@@ -72,8 +72,29 @@ unsafe impl GlobalAlloc for Guarded {
 #[global_allocator]
 static ALLOCATOR: Guarded = Guarded;
 
+/// For `two-threads`: how many threads are in the handler.
+static ENTERED: AtomicUsize = AtomicUsize::new(0);
+/// For `two-threads`: hold each crashing thread until both are in.
+static WAIT_FOR_TWO: AtomicBool = AtomicBool::new(false);
+
 fn first_chance(_: &CrashInfo) -> bool {
     CRASHING.store(true, Ordering::SeqCst);
+    if WAIT_FOR_TWO.load(Ordering::SeqCst) {
+        // Both crashers inside the handler before either goes on, so the
+        // dump surely meets one of them waiting (at most 5 s; clock_gettime
+        // is async-signal-safe).
+        ENTERED.fetch_add(1, Ordering::SeqCst);
+        let now = || {
+            let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+            // SAFETY: writes the local.
+            unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
+            t.tv_sec
+        };
+        let start = now();
+        while ENTERED.load(Ordering::SeqCst) < 2 && now() - start < 5 {
+            std::hint::spin_loop();
+        }
+    }
     false
 }
 
@@ -490,6 +511,7 @@ fn main() {
             crash_malloc_lock();
         }
         "two-threads" => {
+            WAIT_FOR_TWO.store(true, Ordering::SeqCst);
             let barrier = Arc::new(Barrier::new(3));
             let threads: Vec<_> = (0..2)
                 .map(|i| {

@@ -159,6 +159,20 @@ fn check_kind(k: Kind) {
         }
     }
 
+    if k.name == "two-threads" {
+        // The other crasher waited in the handler; its registers come from
+        // its own signal frame, so it is caught in the crash function too.
+        let mut crashers = 0;
+        for t in threads.iter() {
+            if names.by_id(t.id()).unwrap().unwrap().to_string().starts_with("crasher-") {
+                let ip = t.context().unwrap().instruction_pointer();
+                assert!((lo..hi).contains(&ip), "crasher {} at {ip:#x}, not in crash_two_threads", t.id());
+                crashers += 1;
+            }
+        }
+        assert_eq!(crashers, 2);
+    }
+
     let crashpad: CrashpadInfo = dump.stream().unwrap().expect("CrashpadInfo");
     let annotations = crashpad.simple_annotations().unwrap();
     assert_eq!(annotations.get("crashme.kind").unwrap().unwrap(), k.name.as_bytes());

@@ -26,7 +26,7 @@ use mdump_writer::model::{
 use std::io::{Seek, Write};
 
 /// What the crashed (or dump-requesting) thread reported.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Crash {
     /// The thread.
     pub tid: i32,
@@ -40,6 +40,10 @@ pub struct Crash {
     /// Address of the signal frame's `ucontext` (or a `getcontext` one) in
     /// the target.
     pub ucontext: u64,
+    /// Other threads that crashed at the same time and wait in the handler:
+    /// `(tid, address of their ucontext)`. Their registers come from there
+    /// (ptrace would show them waiting on the signal stack).
+    pub others: Vec<(i32, u64)>,
 }
 
 /// The x86-64 red zone below the stack pointer, which leaf functions use.
@@ -174,9 +178,16 @@ pub fn write_dump<W: Write + Seek>(
     let mut threads = Vec::with_capacity(tids.len());
     let mut names = Vec::with_capacity(tids.len());
     for &tid in &tids {
-        let ctx = match (crash, &crash_ctx) {
-            (Some(c), Some(ctx)) if c.tid == tid => *ctx,
-            _ => match stopped.registers(tid) {
+        // The crashing thread and any other thread waiting in the handler
+        // with a crash of its own: registers from their signal frames.
+        let from_frame = match crash {
+            Some(c) if c.tid == tid => crash_ctx,
+            Some(c) => c.others.iter().find(|o| o.0 == tid).and_then(|o| crash_context(&memory, o.1).ok()),
+            None => None,
+        };
+        let ctx = match from_frame {
+            Some(ctx) => ctx,
+            None => match stopped.registers(tid) {
                 Ok((regs, fp)) => context::from_ptrace(&regs, fp.as_ref()),
                 Err(e) => {
                     errors.push(format!("{:#010x} {e}", StreamType::THREAD_LIST.0));

@@ -24,12 +24,16 @@ pub struct FoundModule {
     pub identifier: Vec<u8>,
 }
 
-/// Groups consecutive mappings of the same file into modules. Only groups
-/// that start at file offset 0, contain an executable mapping and have a
-/// path (or are the vdso) are modules; `[stack]`, `[heap]`, anonymous memory
-/// and device files are not.
+/// Groups the mappings of one file into modules: a module starts at a
+/// mapping of file offset 0 and takes in the following mappings of the same
+/// file (path and inode) at higher offsets, across gaps and anonymous
+/// mappings between them (the loader leaves holes where segments are
+/// page-aligned in memory but not in the file). Only groups that contain
+/// an executable mapping and have a path (or are the vdso) are modules;
+/// `[stack]`, `[heap]`, anonymous memory and device files are not.
 pub fn group_mappings(maps: &[MapsEntry<'_>]) -> Vec<(u64, u64, Vec<u8>)> {
-    let mut out: Vec<(u64, u64, Vec<u8>, bool, u64)> = Vec::new();
+    // (start, end, path, has exec, inode, last offset)
+    let mut out: Vec<(u64, u64, Vec<u8>, bool, u64, u64)> = Vec::new();
     for m in maps {
         let is_vdso = m.path == b"[vdso]";
         let named_file = m.path.first() == Some(&b'/') && !m.path.starts_with(b"/dev/");
@@ -37,21 +41,21 @@ pub fn group_mappings(maps: &[MapsEntry<'_>]) -> Vec<(u64, u64, Vec<u8>)> {
             continue;
         }
         if let Some(last) = out.last_mut() {
-            // Same file (path and inode) and contiguous: one module.
-            if last.2 == m.path && last.4 == m.inode && last.1 == m.start {
+            if last.2 == m.path && last.4 == m.inode && m.offset > last.5 && m.start >= last.1 {
                 last.1 = m.end;
                 last.3 |= m.exec;
+                last.5 = m.offset;
                 continue;
             }
         }
         if m.offset != 0 && !is_vdso {
             continue;
         }
-        out.push((m.start, m.end, m.path.to_vec(), m.exec, m.inode));
+        out.push((m.start, m.end, m.path.to_vec(), m.exec, m.inode, m.offset));
     }
     out.into_iter()
         .filter(|g| g.3)
-        .map(|(s, e, p, _, _)| if p == b"[vdso]" { (s, e, b"linux-gate.so".to_vec()) } else { (s, e, p) })
+        .map(|(s, e, p, ..)| if p == b"[vdso]" { (s, e, b"linux-gate.so".to_vec()) } else { (s, e, p) })
         .collect()
 }
 
@@ -160,11 +164,26 @@ mod tests {
 5000-6000 rw-p 00000000 00:00 0 [heap]\n\
 7000-8000 r--p 00000000 08:01 9 /usr/share/data\n\
 9000-a000 r-xp 00001000 08:01 10 /lib/late.so\n\
+10000-11000 r--p 00000000 08:01 11 /lib/gap.so\n\
+12000-13000 r-xp 00001000 08:01 11 /lib/gap.so\n\
+13000-14000 rw-p 00000000 00:00 0\n\
+15000-16000 rw-p 00002000 08:01 11 /lib/gap.so\n\
+17000-18000 r-xp 00000000 08:01 11 /lib/gap.so\n\
 b000-c000 r-xp 00000000 00:00 0 [vdso]\n\
 d000-e000 r-xp 00000000 00:05 3 /dev/zero\n";
         let entries: Vec<_> = parse_maps(maps).collect();
         let g = group_mappings(&entries);
-        assert_eq!(g, vec![(0x1000, 0x4000, b"/bin/x".to_vec()), (0xb000, 0xc000, b"linux-gate.so".to_vec())]);
+        assert_eq!(
+            g,
+            vec![
+                (0x1000, 0x4000, b"/bin/x".to_vec()),
+                // Across a hole and an anonymous mapping; a second load at
+                // offset 0 is a module of its own.
+                (0x10000, 0x16000, b"/lib/gap.so".to_vec()),
+                (0x17000, 0x18000, b"/lib/gap.so".to_vec()),
+                (0xb000, 0xc000, b"linux-gate.so".to_vec()),
+            ]
+        );
     }
 
     #[test]

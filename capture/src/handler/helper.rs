@@ -39,6 +39,13 @@ pub struct Request {
     pub address: u64,
     /// Address of the ucontext in the crashed process.
     pub ucontext: u64,
+    /// Address of the table of other crashing threads (see
+    /// `handler::WAITERS`): `(tid: i32, pad, ucontext: u64)` entries.
+    pub waiters: u64,
+    /// Entries in that table.
+    pub waiter_count: u32,
+    /// Padding.
+    pub reserved2: u32,
 }
 
 /// The helper's answer.
@@ -97,6 +104,24 @@ fn dump_name() -> String {
     )
 }
 
+/// The other crashing threads and their signal frames, from the table the
+/// handler keeps in the crashed process (the helper, a fork of it, was
+/// told its address).
+fn read_waiters(pid: i32, request: &Request) -> Vec<(i32, u64)> {
+    let count = (request.waiter_count as usize).min(super::MAX_WAITERS);
+    let mut table = vec![0u8; count * 16];
+    let memory = crate::memory::ProcessMemory::new(pid);
+    let n = crate::elf::ReadAt::read_at(&memory, request.waiters, &mut table);
+    table[..n]
+        .chunks_exact(16)
+        .filter_map(|e| {
+            let tid = i32::from_le_bytes(e[..4].try_into().ok()?);
+            let uc = u64::from_le_bytes(e[8..].try_into().ok()?);
+            (tid > 0 && tid != request.tid && uc != 0).then_some((tid, uc))
+        })
+        .collect()
+}
+
 /// Writes one dump of `pid` for `request` into `dir`; the final path.
 /// The file is written under a `.partial` name and renamed when complete,
 /// so a `.dmp` in the directory is always whole.
@@ -110,6 +135,7 @@ pub fn dump_to_dir(pid: i32, dir: &Path, options: &Options, request: &Request) -
         code: request.code,
         address: request.address,
         ucontext: request.ucontext,
+        others: read_waiters(pid, request),
     };
     let result = (|| {
         let mut file = std::fs::File::create(&partial).map_err(|e| format!("creating {}: {e}", partial.display()))?;

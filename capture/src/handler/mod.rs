@@ -80,7 +80,7 @@ pub use altstack::{thread_init, AltStackGuard, ALTSTACK_SIZE};
 use crate::error::CaptureError;
 use crate::options::Options;
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use helper::{Reply, Request, KIND_CRASH, KIND_REQUEST, MAGIC};
 use std::path::PathBuf;
 use sys::KernelSigaction;
@@ -188,8 +188,48 @@ static REQUEST: Global<Request> = Global(UnsafeCell::new(Request {
     reserved: 0,
     address: 0,
     ucontext: 0,
+    waiters: 0,
+    waiter_count: 0,
+    reserved2: 0,
 }));
 static REPLY: Global<Reply> = Global(UnsafeCell::new(Reply::EMPTY));
+
+/// Room for threads crashing at the same time as the one being dumped.
+pub const MAX_WAITERS: usize = 64;
+
+/// One crashing thread in [`WAITERS`]: the helper reads the table from the
+/// crashed process's memory (it is a fork, so the table's address is the
+/// same there) to take those threads' registers from their signal frames.
+#[repr(C)]
+struct Waiter {
+    tid: AtomicI32,
+    reserved: u32,
+    ucontext: AtomicU64,
+}
+
+#[allow(clippy::declare_interior_mutable_const)]
+const NO_WAITER: Waiter = Waiter { tid: AtomicI32::new(0), reserved: 0, ucontext: AtomicU64::new(0) };
+static WAITERS: [Waiter; MAX_WAITERS] = [NO_WAITER; MAX_WAITERS];
+
+/// Enters a crashing thread and its ucontext in [`WAITERS`]; the slot, if
+/// one was free.
+fn register_waiter(tid: i32, ucontext: u64) -> Option<usize> {
+    for (i, w) in WAITERS.iter().enumerate() {
+        if w.tid.compare_exchange(0, -1, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+            w.ucontext.store(ucontext, Ordering::Release);
+            w.tid.store(tid, Ordering::Release);
+            return Some(i);
+        }
+    }
+    None
+}
+
+fn unregister_waiter(slot: Option<usize>) {
+    if let Some(w) = slot.and_then(|i| WAITERS.get(i)) {
+        w.ucontext.store(0, Ordering::Release);
+        w.tid.store(0, Ordering::Release);
+    }
+}
 
 /// Seconds the crashed process waits for the helper's reply before giving
 /// up on the dump.
@@ -317,6 +357,14 @@ fn acquire(tid: i32) -> bool {
     }
 }
 
+/// Puts back the previous dispositions, then frees the dump slot (in that
+/// order: a waiting thread then finds the crash dumped and the old handlers
+/// in place).
+fn release_after_crash() {
+    restore_previous();
+    release();
+}
+
 fn release() {
     OWNER.store(0, Ordering::Release);
     sys::futex_wake_all(&OWNER);
@@ -335,6 +383,8 @@ fn request_dump(kind: u32, tid: i32, signal: u32, code: i32, address: u64, ucont
     request.code = code;
     request.address = address;
     request.ucontext = ucontext;
+    request.waiters = WAITERS.as_ptr() as u64;
+    request.waiter_count = MAX_WAITERS as u32;
     reply.magic = 0;
     reply.ok = 0;
     reply.len = 0;
@@ -369,28 +419,36 @@ extern "C" fn on_signal(signal: i32, info: *mut libc::siginfo_t, ucontext: *mut 
     }
     // SAFETY: CONFIG is read-only once READY.
     let config = unsafe { &*CONFIG.0.get() };
+    // From here until this thread holds the dump slot, a dump that another
+    // thread asks for finds this one's signal frame in WAITERS.
+    let slot = register_waiter(tid, ucontext as u64);
     if let Some(first) = config.first_chance {
         if first(&crash) {
+            unregister_waiter(slot);
             return;
         }
     }
     if config.pid != sys::getpid() {
         // A child forked without exec: the helper serves its parent only.
+        unregister_waiter(slot);
         restore_previous();
-    } else if acquire(tid) {
-        if !CRASH_DUMPED.load(Ordering::Acquire) && config.filter.is_none_or(|f| f(&crash)) {
-            let ok = request_dump(KIND_CRASH, tid, signal as u32, code, address, ucontext as u64);
-            CRASH_DUMPED.store(true, Ordering::Release);
-            if let Some(after) = config.after_dump {
-                // SAFETY: REPLY belongs to the slot holder, us.
-                let reply = unsafe { &*REPLY.0.get() };
-                after(reply.text(), ok, &crash);
-            }
-        }
-        restore_previous();
-        release();
     } else {
-        restore_previous();
+        let acquired = acquire(tid);
+        unregister_waiter(slot);
+        if acquired {
+            if !CRASH_DUMPED.load(Ordering::Acquire) && config.filter.is_none_or(|f| f(&crash)) {
+                let ok = request_dump(KIND_CRASH, tid, signal as u32, code, address, ucontext as u64);
+                CRASH_DUMPED.store(true, Ordering::Release);
+                if let Some(after) = config.after_dump {
+                    // SAFETY: REPLY belongs to the slot holder, us.
+                    let reply = unsafe { &*REPLY.0.get() };
+                    after(reply.text(), ok, &crash);
+                }
+            }
+            release_after_crash();
+        } else {
+            restore_previous();
+        }
     }
     let refaults =
         matches!(signal, libc::SIGSEGV | libc::SIGBUS | libc::SIGFPE | libc::SIGILL) && code > 0 && !info.is_null();
