@@ -38,15 +38,15 @@ pub enum Arch {
 /// The most registers any [`Arch`] has in its table.
 pub const MAX_REGISTERS: usize = 36;
 
-const X86: &[&str] =
+pub(crate) const X86: &[&str] =
     &["eip", "esp", "ebp", "ebx", "esi", "edi", "eax", "ecx", "edx", "eflags", "cs", "ds", "es", "fs", "gs", "ss"];
-const AMD64: &[&str] = &[
+pub(crate) const AMD64: &[&str] = &[
     "rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
     "rip", "eflags", "mxcsr", "cs", "ds", "es", "fs", "gs", "ss",
 ];
-const ARM: &[&str] =
+pub(crate) const ARM: &[&str] =
     &["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "fp", "r12", "sp", "lr", "pc", "cpsr"];
-const ARM64: &[&str] = &[
+pub(crate) const ARM64: &[&str] = &[
     "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
     "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "fp", "lr", "sp", "pc", "cpsr",
 ];

@@ -29,7 +29,7 @@ use crate::model::{
     CfiDelta, CfiInit, Function, InlineOrigin, Line, Lines, ModuleRecord, PackedLine, StackWin, StackWinType,
 };
 use crate::parse::{Parser, Sink};
-use crate::records::{self, RawFunc, RawInline, RawPublic, Stack};
+use crate::records::{self, RawFunc, RawInline, RawPublic, RawWin, Stack};
 use crate::stats::ParseStats;
 
 /// A kept `FUNC` or `STACK CFI INIT`: its range, where its line starts,
@@ -199,7 +199,7 @@ impl<'a> Sink<'a> for Indexer {
     }
     #[inline]
     fn cfi_delta(&mut self, _address: u64, _rules: &'a [u8]) {}
-    fn win(&mut self, win: StackWin<'a>, at: usize) {
+    fn win(&mut self, win: RawWin<'a>, at: usize) {
         self.win.push((win.ty, win.address, win.code_size, at));
     }
 }
@@ -448,7 +448,7 @@ impl<B: AsRef<[u8]>> LazySymbols<B> {
     pub fn win_at(&self, addr: u64) -> Option<StackWin<'_>> {
         let i = self.frame_data.find(addr).or_else(|| self.fpo.find(addr))?;
         match records::stack(self.line(*self.win.get(i)?).get(6..)?)? {
-            Stack::Win(win) => Some(win),
+            Stack::Win(win) => Some(win.win()),
             _ => None,
         }
     }

@@ -20,7 +20,7 @@
 use memchr::memchr;
 
 use crate::model::{CfiDelta, InfoRecord, Inline, InlineOrigin, Line, Lines, ModuleRecord, PackedLine, SymbolFile};
-use crate::records::{self, RawFunc, RawInline, RawPublic, Stack};
+use crate::records::{self, RawFunc, RawInline, RawPublic, RawWin, Stack};
 use crate::stats::{BadLineKind, ParseStats};
 
 /// What the parser found, record by record, in file order. `at` is the
@@ -55,7 +55,7 @@ pub(crate) trait Sink<'a> {
     /// A `STACK CFI` record of the open range.
     fn cfi_delta(&mut self, address: u64, rules: &'a [u8]);
     /// A `STACK WIN` record.
-    fn win(&mut self, _win: crate::model::StackWin<'a>, _at: usize) {}
+    fn win(&mut self, _win: RawWin<'a>, _at: usize) {}
 }
 
 /// The placement rules and the counts, over any [`Sink`].
@@ -320,8 +320,8 @@ impl<'a> Sink<'a> for Builder<'a> {
     fn cfi_delta(&mut self, address: u64, rules: &'a [u8]) {
         self.deltas.push(CfiDelta { address, rules: crate::lex::text(rules) });
     }
-    fn win(&mut self, win: crate::model::StackWin<'a>, _at: usize) {
-        self.file.win.push(win);
+    fn win(&mut self, win: RawWin<'a>, _at: usize) {
+        self.file.win.push(win.win());
     }
 }
 

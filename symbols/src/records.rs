@@ -280,7 +280,7 @@ pub(crate) enum Stack<'a> {
     /// `STACK CFI <address> <rules>`.
     CfiDelta { address: u64, rules: &'a [u8] },
     /// `STACK WIN ...`.
-    Win(StackWin<'a>),
+    Win(RawWin<'a>),
 }
 
 /// `STACK CFI INIT <address> <size> <rules>`, `STACK CFI <address> <rules>`
@@ -304,37 +304,58 @@ pub(crate) fn stack(s: &[u8]) -> Option<Stack<'_>> {
     }
 }
 
+/// The fields of a `STACK WIN` record, its program string still bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawWin<'a> {
+    pub(crate) ty: StackWinType,
+    pub(crate) address: u64,
+    pub(crate) code_size: u64,
+    /// Prologue, epilogue, parameter, saved register, local and maximum
+    /// stack sizes.
+    sizes: [u32; 6],
+    /// The program string, or else the `allocates_base_pointer` flag.
+    program: Result<&'a [u8], bool>,
+}
+
+impl<'a> RawWin<'a> {
+    /// The record.
+    pub(crate) fn win(self) -> StackWin<'a> {
+        let [prologue_size, epilogue_size, parameter_size, saved_register_size, local_size, max_stack_size] =
+            self.sizes;
+        let program = match self.program {
+            Ok(program) => WinProgram::ProgramString(text(program)),
+            Err(allocates) => WinProgram::AllocatesBasePointer(allocates),
+        };
+        StackWin {
+            ty: self.ty,
+            address: self.address,
+            code_size: self.code_size,
+            prologue_size,
+            epilogue_size,
+            parameter_size,
+            saved_register_size,
+            local_size,
+            max_stack_size,
+            program,
+        }
+    }
+}
+
 /// The fields of `STACK WIN` after `WIN`.
-fn win(s: &[u8]) -> Option<StackWin<'_>> {
+fn win(s: &[u8]) -> Option<RawWin<'_>> {
     let (ty, r) = hex_field(s)?;
     let ty = StackWinType::from_u32(u32::try_from(ty).ok()?)?;
     let (address, r) = hex_field(r)?;
     let (code_size, mut r) = hex_field(r)?;
-    let mut small = [0u32; 6];
-    for field in &mut small {
+    let mut sizes = [0u32; 6];
+    for field in &mut sizes {
         let (value, next) = hex_field(r)?;
         *field = u32::try_from(value).ok()?;
         r = next;
     }
     let (has_program_string, r) = hex_field(r)?;
-    let program = if has_program_string != 0 {
-        WinProgram::ProgramString(text(tail(r)?))
-    } else {
-        WinProgram::AllocatesBasePointer(hex_field(r)?.0 != 0)
-    };
-    let [prologue_size, epilogue_size, parameter_size, saved_register_size, local_size, max_stack_size] = small;
-    Some(StackWin {
-        ty,
-        address,
-        code_size,
-        prologue_size,
-        epilogue_size,
-        parameter_size,
-        saved_register_size,
-        local_size,
-        max_stack_size,
-        program,
-    })
+    let program = if has_program_string != 0 { Ok(tail(r)?) } else { Err(hex_field(r)?.0 != 0) };
+    Some(RawWin { ty, address, code_size, sizes, program })
 }
 
 #[cfg(test)]
@@ -455,9 +476,11 @@ mod tests {
         assert!(stack(b"XYZ 1000").is_none());
 
         let Some(Stack::Win(w)) = stack(b"WIN 4 1000 c 1 0 0 0 0 0 1 $eip 4 + ^ = $esp $ebp 8 + =") else { panic!() };
+        let w = w.win();
         assert_eq!((w.ty, w.address, w.code_size, w.prologue_size), (StackWinType::FrameData, 0x1000, 0xc, 1));
         assert_eq!(w.program, WinProgram::ProgramString("$eip 4 + ^ = $esp $ebp 8 + =".into()));
         let Some(Stack::Win(w)) = stack(b"WIN 0 2000 20 3 1 8 4 10 0 0 1") else { panic!() };
+        let w = w.win();
         assert_eq!((w.ty, w.local_size, w.program), (StackWinType::Fpo, 0x10, WinProgram::AllocatesBasePointer(true)));
         assert!(stack(b"WIN 5 2000 20 3 1 8 4 10 0 0 1").is_none());
         assert!(stack(b"WIN 4 2000 20 3 1 8 4 10 0 1").is_none());

@@ -3,7 +3,7 @@
 //! name and which of them the callee saves, and the order in which
 //! Breakpad tries its recovery methods.
 
-use crate::registers::Arch;
+use crate::registers::{self, Arch};
 
 /// A way of recovering a caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +57,9 @@ pub struct CfiRegister {
     pub name: &'static str,
     /// The register in [`crate::Registers`]' table.
     pub register: &'static str,
+    /// Its position in that table (so that the walker never looks a name
+    /// up).
+    pub index: usize,
     /// The pseudo-register that gives its caller value when no rule names
     /// it: `.ra` for the instruction pointer, `.cfa` for the stack pointer.
     pub alternate: Option<&'static str>,
@@ -65,12 +68,32 @@ pub struct CfiRegister {
     pub callee_saved: bool,
 }
 
-const fn reg(name: &'static str, register: &'static str, callee_saved: bool) -> CfiRegister {
-    CfiRegister { name, register, alternate: None, callee_saved }
+/// Where `name` is in `table`, at compile time (a name missing from the
+/// table fails the build).
+const fn position(table: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < table.len() {
+        let (a, b) = (table[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut k = 0;
+            while k < a.len() && a[k] == b[k] {
+                k += 1;
+            }
+            if k == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("a CFI register missing from its architecture's table")
 }
 
-const fn alt(name: &'static str, register: &'static str, alternate: &'static str) -> CfiRegister {
-    CfiRegister { name, register, alternate: Some(alternate), callee_saved: false }
+const fn reg(table: &[&str], name: &'static str, register: &'static str, callee_saved: bool) -> CfiRegister {
+    CfiRegister { name, register, index: position(table, register), alternate: None, callee_saved }
+}
+
+const fn alt(table: &[&str], name: &'static str, register: &'static str, alternate: &'static str) -> CfiRegister {
+    CfiRegister { name, register, index: position(table, register), alternate: Some(alternate), callee_saved: false }
 }
 
 /// How one CPU unwinds.
@@ -144,15 +167,15 @@ static X86: Cpu = Cpu {
     word: 4,
     call_offset: 1,
     cfi: &[
-        alt("$eip", "eip", ".ra"),
-        alt("$esp", "esp", ".cfa"),
-        reg("$ebp", "ebp", true),
-        reg("$eax", "eax", false),
-        reg("$ebx", "ebx", true),
-        reg("$ecx", "ecx", false),
-        reg("$edx", "edx", false),
-        reg("$esi", "esi", true),
-        reg("$edi", "edi", true),
+        alt(registers::X86, "$eip", "eip", ".ra"),
+        alt(registers::X86, "$esp", "esp", ".cfa"),
+        reg(registers::X86, "$ebp", "ebp", true),
+        reg(registers::X86, "$eax", "eax", false),
+        reg(registers::X86, "$ebx", "ebx", true),
+        reg(registers::X86, "$ecx", "ecx", false),
+        reg(registers::X86, "$edx", "edx", false),
+        reg(registers::X86, "$esi", "esi", true),
+        reg(registers::X86, "$edi", "edi", true),
     ],
     cfi_essentials: &["eip", "esp", "ebp"],
     cfi_essentials_non_zero: false,
@@ -166,23 +189,23 @@ static AMD64: Cpu = Cpu {
     word: 8,
     call_offset: 1,
     cfi: &[
-        reg("$rax", "rax", false),
-        reg("$rdx", "rdx", false),
-        reg("$rcx", "rcx", false),
-        reg("$rbx", "rbx", true),
-        reg("$rsi", "rsi", false),
-        reg("$rdi", "rdi", false),
-        reg("$rbp", "rbp", true),
-        alt("$rsp", "rsp", ".cfa"),
-        reg("$r8", "r8", false),
-        reg("$r9", "r9", false),
-        reg("$r10", "r10", false),
-        reg("$r11", "r11", false),
-        reg("$r12", "r12", true),
-        reg("$r13", "r13", true),
-        reg("$r14", "r14", true),
-        reg("$r15", "r15", true),
-        alt("$rip", "rip", ".ra"),
+        reg(registers::AMD64, "$rax", "rax", false),
+        reg(registers::AMD64, "$rdx", "rdx", false),
+        reg(registers::AMD64, "$rcx", "rcx", false),
+        reg(registers::AMD64, "$rbx", "rbx", true),
+        reg(registers::AMD64, "$rsi", "rsi", false),
+        reg(registers::AMD64, "$rdi", "rdi", false),
+        reg(registers::AMD64, "$rbp", "rbp", true),
+        alt(registers::AMD64, "$rsp", "rsp", ".cfa"),
+        reg(registers::AMD64, "$r8", "r8", false),
+        reg(registers::AMD64, "$r9", "r9", false),
+        reg(registers::AMD64, "$r10", "r10", false),
+        reg(registers::AMD64, "$r11", "r11", false),
+        reg(registers::AMD64, "$r12", "r12", true),
+        reg(registers::AMD64, "$r13", "r13", true),
+        reg(registers::AMD64, "$r14", "r14", true),
+        reg(registers::AMD64, "$r15", "r15", true),
+        alt(registers::AMD64, "$rip", "rip", ".ra"),
     ],
     cfi_essentials: &["rip", "rsp"],
     cfi_essentials_non_zero: true,
@@ -201,22 +224,22 @@ static ARM: Cpu = Cpu {
     word: 4,
     call_offset: 2,
     cfi: &[
-        reg("r0", "r0", false),
-        reg("r1", "r1", false),
-        reg("r2", "r2", false),
-        reg("r3", "r3", false),
-        reg("r4", "r4", true),
-        reg("r5", "r5", true),
-        reg("r6", "r6", true),
-        reg("r7", "r7", true),
-        reg("r8", "r8", true),
-        reg("r9", "r9", true),
-        reg("r10", "r10", true),
-        reg("r11", "fp", true),
-        reg("r12", "r12", false),
-        alt("sp", "sp", ".cfa"),
-        reg("lr", "lr", false),
-        alt("pc", "pc", ".ra"),
+        reg(registers::ARM, "r0", "r0", false),
+        reg(registers::ARM, "r1", "r1", false),
+        reg(registers::ARM, "r2", "r2", false),
+        reg(registers::ARM, "r3", "r3", false),
+        reg(registers::ARM, "r4", "r4", true),
+        reg(registers::ARM, "r5", "r5", true),
+        reg(registers::ARM, "r6", "r6", true),
+        reg(registers::ARM, "r7", "r7", true),
+        reg(registers::ARM, "r8", "r8", true),
+        reg(registers::ARM, "r9", "r9", true),
+        reg(registers::ARM, "r10", "r10", true),
+        reg(registers::ARM, "r11", "fp", true),
+        reg(registers::ARM, "r12", "r12", false),
+        alt(registers::ARM, "sp", "sp", ".cfa"),
+        reg(registers::ARM, "lr", "lr", false),
+        alt(registers::ARM, "pc", "pc", ".ra"),
     ],
     cfi_essentials: &["sp", "pc"],
     cfi_essentials_non_zero: false,
@@ -229,39 +252,39 @@ static ARM64: Cpu = Cpu {
     word: 8,
     call_offset: 4,
     cfi: &[
-        reg("x0", "x0", false),
-        reg("x1", "x1", false),
-        reg("x2", "x2", false),
-        reg("x3", "x3", false),
-        reg("x4", "x4", false),
-        reg("x5", "x5", false),
-        reg("x6", "x6", false),
-        reg("x7", "x7", false),
-        reg("x8", "x8", false),
-        reg("x9", "x9", false),
-        reg("x10", "x10", false),
-        reg("x11", "x11", false),
-        reg("x12", "x12", false),
-        reg("x13", "x13", false),
-        reg("x14", "x14", false),
-        reg("x15", "x15", false),
-        reg("x16", "x16", false),
-        reg("x17", "x17", false),
-        reg("x18", "x18", false),
-        reg("x19", "x19", true),
-        reg("x20", "x20", true),
-        reg("x21", "x21", true),
-        reg("x22", "x22", true),
-        reg("x23", "x23", true),
-        reg("x24", "x24", true),
-        reg("x25", "x25", true),
-        reg("x26", "x26", true),
-        reg("x27", "x27", true),
-        reg("x28", "x28", true),
-        reg("x29", "fp", true),
-        reg("x30", "lr", false),
-        alt("sp", "sp", ".cfa"),
-        alt("pc", "pc", ".ra"),
+        reg(registers::ARM64, "x0", "x0", false),
+        reg(registers::ARM64, "x1", "x1", false),
+        reg(registers::ARM64, "x2", "x2", false),
+        reg(registers::ARM64, "x3", "x3", false),
+        reg(registers::ARM64, "x4", "x4", false),
+        reg(registers::ARM64, "x5", "x5", false),
+        reg(registers::ARM64, "x6", "x6", false),
+        reg(registers::ARM64, "x7", "x7", false),
+        reg(registers::ARM64, "x8", "x8", false),
+        reg(registers::ARM64, "x9", "x9", false),
+        reg(registers::ARM64, "x10", "x10", false),
+        reg(registers::ARM64, "x11", "x11", false),
+        reg(registers::ARM64, "x12", "x12", false),
+        reg(registers::ARM64, "x13", "x13", false),
+        reg(registers::ARM64, "x14", "x14", false),
+        reg(registers::ARM64, "x15", "x15", false),
+        reg(registers::ARM64, "x16", "x16", false),
+        reg(registers::ARM64, "x17", "x17", false),
+        reg(registers::ARM64, "x18", "x18", false),
+        reg(registers::ARM64, "x19", "x19", true),
+        reg(registers::ARM64, "x20", "x20", true),
+        reg(registers::ARM64, "x21", "x21", true),
+        reg(registers::ARM64, "x22", "x22", true),
+        reg(registers::ARM64, "x23", "x23", true),
+        reg(registers::ARM64, "x24", "x24", true),
+        reg(registers::ARM64, "x25", "x25", true),
+        reg(registers::ARM64, "x26", "x26", true),
+        reg(registers::ARM64, "x27", "x27", true),
+        reg(registers::ARM64, "x28", "x28", true),
+        reg(registers::ARM64, "x29", "fp", true),
+        reg(registers::ARM64, "x30", "lr", false),
+        alt(registers::ARM64, "sp", "sp", ".cfa"),
+        alt(registers::ARM64, "pc", "pc", ".ra"),
     ],
     cfi_essentials: &["sp", "pc"],
     cfi_essentials_non_zero: false,
@@ -280,6 +303,7 @@ mod tests {
             for r in cpu.cfi {
                 assert!(arch.register_index(r.register).is_some(), "{arch:?} {}", r.register);
                 assert_eq!(arch.register_index(r.name), arch.register_index(r.register), "{arch:?} {}", r.name);
+                assert_eq!(arch.register_index(r.register), Some(r.index), "{arch:?} {}", r.name);
             }
             for e in cpu.cfi_essentials {
                 assert!(cpu.cfi.iter().any(|r| r.register == *e), "{arch:?} {e}");

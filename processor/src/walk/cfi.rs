@@ -75,7 +75,7 @@ impl<'p> Variables<'p> for CfiVariables<'_, 'p> {
             return self.cfa;
         }
         let register = self.cpu.cfi.iter().find(|r| r.name == name)?;
-        self.callee.get(register.register)
+        self.callee.get_index(register.index)
     }
 
     fn set(&mut self, name: &'p str, value: u64) -> bool {
@@ -112,9 +112,9 @@ pub fn caller_registers(
                 Some(".cfa") => Some(cfa),
                 _ => None,
             })
-            .or_else(|| callee.get(register.register).filter(|_| register.callee_saved));
+            .or_else(|| callee.get_index(register.index).filter(|_| register.callee_saved));
         if let Some(value) = value {
-            caller.set(register.register, value);
+            caller.set_index(register.index, value);
         }
     }
     let essential = |name: &&str| caller.get(name).is_some_and(|v| v != 0 || !cpu.cfi_essentials_non_zero);
