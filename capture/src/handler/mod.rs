@@ -12,7 +12,10 @@
 //! 1. runs the first-chance callback, if any (it may claim the signal);
 //! 2. takes the process-wide dump slot (an atomic word: the first crashing
 //!    thread wins, any other crashing thread sleeps on it with `futex`, so
-//!    simultaneous crashes give one dump);
+//!    simultaneous crashes give one dump). A waiting thread has put its tid
+//!    and signal frame in a static table (`WAITERS`) whose address the
+//!    helper gets with the request, so the dump shows it at its own crash,
+//!    not asleep in the handler;
 //! 3. runs the filter callback, if any;
 //! 4. makes the process dumpable if it is not (`PR_SET_DUMPABLE`, so the
 //!    helper may ptrace it; put back afterwards);
