@@ -9,7 +9,10 @@
 //! `chain` and `chain-abort` (a handler installed before ours reports the
 //! siginfo it gets and exits with 42), `filtered` (the filter callback
 //! refuses the dump), `nondumpable` (crash after `PR_SET_DUMPABLE` 0),
-//! `helper-gone` (the helper process is killed before the crash);
+//! `helper-gone` (the helper process is killed before the crash),
+//! `pthread-overflow` / `pthread-overflow-bare` (stack overflow on a
+//! pthread with / without `thread_init`), `fork-child` (a forked child
+//! crashes);
 //! `park` does not crash: 50 threads with deep stacks sleep until killed.
 //!
 //! Proof that the crash path does not allocate: the global allocator below
@@ -440,6 +443,39 @@ fn main() {
     options.capture.annotations = vec![("crashme.kind".into(), kind.into())];
     handler::install(options).expect("install");
     match kind {
+        "pthread-overflow" | "pthread-overflow-bare" => {
+            // A thread made by pthread_create, not std: no alternate signal
+            // stack unless thread_init gives it one.
+            extern "C" fn body(init: *mut libc::c_void) -> *mut libc::c_void {
+                let _guard = (!init.is_null()).then(|| handler::thread_init().expect("thread_init"));
+                black_box(crash_stack_overflow(0));
+                core::ptr::null_mut()
+            }
+            record_threads(dir);
+            let init = if kind == "pthread-overflow" { 1usize } else { 0 };
+            // SAFETY: a plain pthread running `body`, joined below.
+            unsafe {
+                let mut t: libc::pthread_t = core::mem::zeroed();
+                assert_eq!(libc::pthread_create(&mut t, core::ptr::null(), body, init as *mut libc::c_void), 0);
+                libc::pthread_join(t, core::ptr::null_mut());
+            }
+        }
+        "fork-child" => {
+            // A child forked without exec inherits the handler but must not
+            // dump (the helper serves the parent): it dies of its signal,
+            // and the parent exits with that signal number + 100.
+            record_threads(dir);
+            // SAFETY: the child only crashes.
+            let child = unsafe { libc::fork() };
+            if child == 0 {
+                crash_segv();
+            }
+            let mut status = 0;
+            // SAFETY: our own child.
+            unsafe { libc::waitpid(child, &mut status, 0) };
+            let code = if libc::WIFSIGNALED(status) { 100 + libc::WTERMSIG(status) } else { 1 };
+            std::process::exit(code);
+        }
         "helper-gone" => {
             // The helper dies before the crash: no dump, and still the
             // right signal (not SIGPIPE, not a hang).

@@ -75,6 +75,33 @@ fn helper_gone() {
     assert!(dumps_in(&dir).is_empty());
 }
 
+/// A thread from `pthread_create` has no alternate signal stack; with
+/// `thread_init` its stack overflow is dumped, ...
+#[test]
+fn pthread_overflow_with_thread_init() {
+    let (ran, dir) = crashme("pthread-overflow");
+    assert_eq!(ran.status.signal(), Some(libc::SIGSEGV), "{ran:?}");
+    assert_eq!(exception_code(&only_dump(&dir)), sig::SIGSEGV);
+}
+
+/// ... and without it the kernel cannot run the handler: the process dies
+/// of the SIGSEGV with no dump (what the altstack docs warn of).
+#[test]
+fn pthread_overflow_without_thread_init() {
+    let (ran, dir) = crashme("pthread-overflow-bare");
+    assert_eq!(ran.status.signal(), Some(libc::SIGSEGV), "{ran:?}");
+    assert!(dumps_in(&dir).is_empty());
+}
+
+/// A child forked without exec inherits the handler but not the helper: it
+/// dies of its signal without asking for a dump of its parent.
+#[test]
+fn forked_child_does_not_dump() {
+    let (ran, dir) = crashme("fork-child");
+    assert_eq!(ran.status.code(), Some(100 + libc::SIGSEGV), "{ran:?}");
+    assert!(dumps_in(&dir).is_empty());
+}
+
 /// A filter saying no: no dump, and the process still dies of its signal.
 #[test]
 fn filter_refuses() {
