@@ -312,6 +312,9 @@ pub fn write_dump<W: Write + Seek>(
 
     let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as u32);
     let model = DumpModel { time_date_stamp: time, flags: 0, streams };
+    // The writer emits many small pieces (a context, a stack, a name):
+    // buffered, they reach the file in few system calls.
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, &mut *out);
     let start = out.stream_position().map_err(|e| CaptureError::os("writing the dump", e))?;
     // Without the environment stream, the environment strings at the top
     // of the main thread's stack are blanked too.
@@ -320,7 +323,7 @@ pub fn write_dump<W: Write + Seek>(
         _ => None,
     };
     let mut source = Redacted { inner: ProcessMemory::new(pid), hidden };
-    let out = model.write(&mut *out, &mut source)?;
+    let out = model.write(&mut out, &mut source)?;
     let end = out.stream_position().map_err(|e| CaptureError::os("writing the dump", e))?;
     out.flush().map_err(|e| CaptureError::os("writing the dump", e))?;
     Ok(DumpSummary {
