@@ -76,15 +76,21 @@ pub fn run(args: &Args) -> Result<(), String> {
 
     if args.binaries.len() == 1 {
         let sym = dump::dump_path(&args.binaries[0], &options).map_err(|e| e.to_string())?;
-        return match (&args.store, &args.output) {
+        let result = match (&args.store, &args.output) {
             (Some(dir), _) => store(dir, &sym).map(|_| ()),
             (None, Some(out)) => write_file(out, &sym),
             (None, None) => {
                 let stdout = std::io::stdout();
-                let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-                sym.write_to(&mut w).and_then(|_| w.flush()).map_err(|e| format!("standard output: {e}"))
+                let mut w = stdout.lock();
+                dump::text::write_symbol_file(&sym, &mut w)
+                    .and_then(|_| w.flush())
+                    .map_err(|e| format!("standard output: {e}"))
             }
         };
+        // The process ends here: freeing millions of records one by one
+        // would only cost time.
+        std::mem::forget(sym);
+        return result;
     }
 
     let Some(dir) = &args.store else { unreachable!("checked above") };
@@ -135,7 +141,7 @@ fn write_file(path: &Path, sym: &SymbolFile<'_>) -> Result<(), String> {
     let io = |e: std::io::Error| format!("{}: {e}", path.display());
     let file = std::fs::File::create(&tmp).map_err(io)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-    let written = sym.write_to(&mut w).and_then(|_| w.flush());
+    let written = dump::text::write_symbol_file(sym, &mut w).and_then(|_| w.flush());
     drop(w);
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);

@@ -282,6 +282,9 @@ fn written_files_parse_back_with_no_bad_lines() {
     for b in variants(&dir) {
         let sym = dump_file(&b.path, &Options::default());
         let text = sym.to_string();
+        let mut fast = Vec::new();
+        dump::text::write_symbol_file(&sym, &mut fast).unwrap();
+        assert!(fast == text.as_bytes(), "{}: the fast writer differs from Display", b.what);
         let (parsed, stats) = mdump_symbols::parse(text.as_bytes());
         assert_eq!(stats.bad_lines, 0, "{}: {:?}", b.what, stats);
         assert_eq!(parsed, sym, "{}", b.what);

@@ -21,6 +21,7 @@ mod assemble;
 mod cfi;
 mod debugfile;
 mod dwarf;
+mod fxhash;
 mod id;
 mod image;
 mod lines;
@@ -144,7 +145,7 @@ fn build(
     std::thread::scope(|scope| {
         let cfi_job = options.cfi.then(|| scope.spawn(|| read_cfi(image, debug)));
         if let Some(sections) = &sections {
-            units = read_units(sections, dwarf_image.is_some_and(|i| i.big_endian), options, threads);
+            units = read_units(sections, image.load_address, options, threads);
         }
         if let Some(job) = cfi_job {
             cfi = job.join().unwrap_or_default();
@@ -191,11 +192,11 @@ fn load_sections<'d>(image: &Image<'d>) -> Result<Sections<'d>, DumpError> {
 
 fn read_units(
     sections: &Sections<'_>,
-    big_endian: bool,
+    load_address: u64,
     options: &Options,
     threads: usize,
 ) -> Vec<(usize, dwarf::CuOut)> {
-    let endian = if big_endian || sections.big_endian { RunTimeEndian::Big } else { RunTimeEndian::Little };
+    let endian = if sections.big_endian { RunTimeEndian::Big } else { RunTimeEndian::Little };
     let load = |id: gimli::SectionId| -> Result<EndianSlice<'_, RunTimeEndian>, ()> {
         let bytes = sections.data.iter().find(|(i, _)| *i == id).map_or(&[][..], |(_, d)| &d[..]);
         Ok(EndianSlice::new(bytes, endian))
@@ -208,7 +209,7 @@ fn read_units(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                let mut resolver = dwarf::Resolver::new(&input, options.keep_mangled);
+                let mut resolver = dwarf::Resolver::new(&input, options.keep_mangled, load_address);
                 let mut mine = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);

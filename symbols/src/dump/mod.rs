@@ -8,9 +8,11 @@
 //!
 //! [`dump_path`] looks at the first bytes of a file and hands it to the
 //! right one; [`dump_bytes`] does the same for bytes already in memory.
+//! [`text::write_symbol_file`] writes the result as `Display` would, faster.
 
 pub mod elf;
 pub mod pe;
+pub mod text;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

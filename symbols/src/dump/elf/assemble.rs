@@ -5,11 +5,14 @@
 //! function of several ranges written as one `FUNC` per range, each with
 //! all of the function's `INLINE` records and the lines of its range.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use super::fxhash::FxMap as HashMap;
 
 use object::elf;
 
-use super::dwarf::CuOut;
+use super::dwarf::{CuOut, FuncOut};
 use super::image::Image;
 use super::{id, names};
 use crate::model::{
@@ -90,18 +93,6 @@ fn clip_inlines(inlines: &[Inline], start: u64, size: u64) -> Vec<Inline> {
         .collect()
 }
 
-/// An inlined call with module-wide keys: depth, call line, call file,
-/// origin, ranges.
-type InlineKeys = (u32, u32, Option<u32>, u32, Vec<(u64, u64)>);
-
-/// A function with module-wide file and origin keys.
-struct Func {
-    name: String,
-    ranges: Vec<(u64, u64)>,
-    lines: Vec<(u64, u64, u32, u32)>,
-    inlines: Vec<InlineKeys>,
-}
-
 /// Names numbered in first-seen order.
 #[derive(Default)]
 struct Interner {
@@ -132,58 +123,123 @@ impl Interner {
     }
 }
 
+/// One function of a unit, already as `FUNC` records: one per range, each
+/// with its lines and inlined calls (file and origin numbers the unit's).
+#[derive(Debug, Default)]
+pub(crate) struct FuncParts {
+    /// Absolute address of the lowest range: Breakpad's key for the
+    /// function (duplicates, `PUBLIC` removal).
+    pub(crate) address: u64,
+    pub(crate) name: String,
+    pub(crate) structural: bool,
+    pub(crate) parts: Vec<Function<'static>>,
+}
+
+impl FuncParts {
+    /// Splits a unit function into its `FUNC` records.
+    pub(crate) fn new(f: FuncOut, load: u64) -> FuncParts {
+        let inlines: Vec<Inline> = f
+            .inlines
+            .into_iter()
+            .map(|i| Inline {
+                depth: i.depth,
+                call_line: i.call_line,
+                call_file: Some(i.call_file.map_or(-1, |c| c as i32)),
+                origin: i.origin,
+                ranges: i
+                    .ranges
+                    .into_iter()
+                    .map(|(a, s)| InlineRange { address: a.wrapping_sub(load), size: s })
+                    .collect(),
+            })
+            .collect();
+        let cuts = inline_boundaries(&inlines);
+        let single = f.ranges.len() == 1;
+        let mut inlines = Some(inlines);
+        let mut next_line = 0;
+        let mut parts = Vec::with_capacity(f.ranges.len());
+        for &(start, size) in &f.ranges {
+            let mut lines: Vec<Line> = Vec::new();
+            while let Some(l) = f.lines.get(next_line) {
+                if l.address < start || l.address - start >= size {
+                    break;
+                }
+                next_line += 1;
+                let line = Line {
+                    address: l.address.wrapping_sub(load),
+                    size: l.size.min(u64::from(u32::MAX)) as u32,
+                    line: l.line,
+                    file: l.file,
+                };
+                push_line(&mut lines, line, &cuts);
+            }
+            // Breakpad repeats every INLINE after each FUNC of a split
+            // function; like Mozilla's dump_syms we give each FUNC the
+            // inlined calls inside it, their ranges clipped to it (a lookup
+            // in one FUNC never needs the others).
+            let inlines = if single {
+                inlines.take().unwrap_or_default()
+            } else {
+                clip_inlines(inlines.as_deref().unwrap_or_default(), start.wrapping_sub(load), size)
+            };
+            parts.push(Function {
+                address: start.wrapping_sub(load),
+                size,
+                parameter_size: 0,
+                multiple: false,
+                name: Cow::Borrowed(""),
+                lines: Lines::from(lines),
+                inlines,
+            });
+        }
+        FuncParts { address: f.ranges[0].0, name: f.name, structural: f.structural, parts }
+    }
+}
+
 impl Assembly<'_, '_> {
-    pub(crate) fn finish(self) -> SymbolFile<'static> {
+    pub(crate) fn finish(mut self) -> SymbolFile<'static> {
         let image = self.image;
         let load = image.load_address;
+        // Module-wide file and origin keys for each unit's tables.
         let mut files = Interner::default();
         let mut origins = Interner::default();
-        let mut funcs: Vec<Func> = Vec::new();
-        let mut symbols: HashMap<u64, &[u8]> = HashMap::new();
+        let mut file_keys: Vec<Vec<u32>> = Vec::with_capacity(self.units.len());
+        let mut origin_keys: Vec<Vec<u32>> = Vec::with_capacity(self.units.len());
+        for (_, cu) in &mut self.units {
+            file_keys.push(std::mem::take(&mut cu.files).into_iter().map(|n| files.key(n)).collect());
+            origin_keys.push(std::mem::take(&mut cu.origins).into_iter().map(|n| origins.key(n)).collect());
+        }
+        let mut symbols: HashMap<u64, &[u8]> = HashMap::default();
         for &(address, name) in &self.externs {
             symbols.entry(address).or_insert(name);
         }
-        for (_, cu) in self.units {
-            let file_keys: Vec<u32> = cu.files.into_iter().map(|n| files.key(n)).collect();
-            let origin_keys: Vec<u32> = cu.origins.into_iter().map(|n| origins.key(n)).collect();
-            for f in cu.functions {
-                if !image.in_module(f.ranges[0].0) {
+
+        // (unit, function) of every function in a PT_LOAD segment.
+        let mut order: Vec<(u32, u32)> = Vec::new();
+        for (u, (_, cu)) in self.units.iter_mut().enumerate() {
+            for (i, f) in cu.functions.iter_mut().enumerate() {
+                if !image.in_module(f.address) {
                     continue;
                 }
-                let mut name = f.name;
                 if f.structural && !self.keep_mangled {
                     // Breakpad's prefer-extern-name: a function named only by
                     // DWARF (internal C++ functions have no linkage name)
                     // takes the demangled symbol at its address, which has
                     // its namespaces and parameters.
-                    if let Some(sym) = symbols.get(&f.ranges[0].0) {
+                    if let Some(sym) = symbols.get(&f.address) {
                         if sym.starts_with(b"_Z") || sym.starts_with(b"_R") {
                             let d = names::demangle_symbol(sym, false);
                             if d.as_bytes() != *sym {
-                                name = d;
+                                f.name = d;
                             }
                         }
                     }
                 }
-                funcs.push(Func {
-                    name,
-                    ranges: f.ranges,
-                    lines: f.lines.iter().map(|l| (l.address, l.size, l.line, file_keys[l.file as usize])).collect(),
-                    inlines: f
-                        .inlines
-                        .into_iter()
-                        .map(|i| {
-                            let call_file = i.call_file.map(|c| file_keys[c as usize]);
-                            (i.depth, i.call_line, call_file, origin_keys[i.origin as usize], i.ranges)
-                        })
-                        .collect(),
-                });
+                order.push((u as u32, i as u32));
             }
         }
-        // One function per (address, name); the first one added wins.
-        let mut order: Vec<usize> = (0..funcs.len()).collect();
-        order.sort_by(|&a, &b| (funcs[a].ranges[0].0, &funcs[a].name).cmp(&(funcs[b].ranges[0].0, &funcs[b].name)));
-        order.dedup_by(|b, a| funcs[*a].ranges[0].0 == funcs[*b].ranges[0].0 && funcs[*a].name == funcs[*b].name);
+        let units = &self.units;
+        let func = |&(u, i): &(u32, u32)| &units[u as usize].1.functions[i as usize];
 
         // PUBLIC: the first symbol at each address, minus those where a
         // function starts (on ARM also at the Thumb address, bit 0 set).
@@ -193,24 +249,37 @@ impl Assembly<'_, '_> {
                 externs.entry(address).or_insert(name);
             }
         }
-        for f in &funcs {
-            let a = f.ranges[0].0;
+        for k in &order {
+            let a = func(k).address;
             if externs.remove(&a).is_none() && image.machine == elf::EM_ARM && a & 1 == 0 {
                 externs.remove(&(a | 1));
             }
         }
 
+        // One function per (address, name); the first one added wins.
+        order.sort_by(|a, b| {
+            let (fa, fb) = (func(a), func(b));
+            (fa.address, &fa.name).cmp(&(fb.address, &fb.name))
+        });
+        order.dedup_by(|b, a| {
+            let (fa, fb) = (func(a), func(b));
+            fa.address == fb.address && fa.name == fb.name
+        });
+
         let mut file_used = vec![false; files.names.len()];
         let mut origin_used = vec![false; origins.names.len()];
-        for &i in &order {
-            for l in &funcs[i].lines {
-                file_used[l.3 as usize] = true;
-            }
-            for inline in &funcs[i].inlines {
-                if let Some(c) = inline.2 {
-                    file_used[c as usize] = true;
+        for k in &order {
+            let (fk, ok) = (&file_keys[k.0 as usize], &origin_keys[k.0 as usize]);
+            for part in &func(k).parts {
+                for l in part.lines.0.iter() {
+                    file_used[fk[l.file as usize] as usize] = true;
                 }
-                origin_used[inline.3 as usize] = true;
+                for inline in &part.inlines {
+                    if let Some(c) = inline.call_file.filter(|&c| c >= 0) {
+                        file_used[fk[c as usize] as usize] = true;
+                    }
+                    origin_used[ok[inline.origin as usize] as usize] = true;
+                }
             }
         }
         let file_ids = files.number(&file_used);
@@ -221,71 +290,50 @@ impl Assembly<'_, '_> {
                 os: "Linux".into(),
                 arch: self.arch.into(),
                 id: id::debug_id(&self.identifier).into(),
-                name: self.name.into(),
+                name: std::mem::take(&mut self.name).into(),
             }),
             info: vec![InfoRecord { key: "CODE_ID".into(), value: id::hex_upper(&self.identifier).into() }],
             ..Default::default()
         };
         let mut file_records: Vec<FileRecord<'static>> = (0..files.names.len())
             .filter(|&k| file_ids[k] >= 0)
-            .map(|k| FileRecord { id: file_ids[k] as u32, name: files.names[k].clone().into() })
+            .map(|k| FileRecord { id: file_ids[k] as u32, name: std::mem::take(&mut files.names[k]).into() })
             .collect();
         file_records.sort_by_key(|f| f.id);
         out.files = file_records;
         let mut origin_records: Vec<InlineOrigin<'static>> = (0..origins.names.len())
             .filter(|&k| origin_ids[k] >= 0)
-            .map(|k| InlineOrigin { id: origin_ids[k] as u32, file: None, name: origins.names[k].clone().into() })
+            .map(|k| InlineOrigin {
+                id: origin_ids[k] as u32,
+                file: None,
+                name: std::mem::take(&mut origins.names[k]).into(),
+            })
             .collect();
         origin_records.sort_by_key(|o| o.id);
         out.inline_origins = origin_records;
 
-        for &i in &order {
-            let f = &funcs[i];
-            let inlines: Vec<Inline> = f
-                .inlines
-                .iter()
-                .map(|(depth, call_line, call_file, origin, ranges)| Inline {
-                    depth: *depth,
-                    call_line: *call_line,
-                    call_file: Some(call_file.map_or(-1, |c| file_ids[c as usize] as i32)),
-                    origin: origin_ids[*origin as usize] as u32,
-                    ranges: ranges
-                        .iter()
-                        .map(|&(a, s)| InlineRange { address: a.wrapping_sub(load), size: s })
-                        .collect(),
-                })
-                .collect();
-            let mut next_line = 0;
-            let cuts = inline_boundaries(&inlines);
-            for &(start, size) in &f.ranges {
-                let mut lines: Vec<Line> = Vec::new();
-                while let Some(&(a, s, line, file)) = f.lines.get(next_line) {
-                    if a < start || a - start >= size {
-                        break;
-                    }
-                    let file = file_ids[file as usize] as u32;
-                    let address = a.wrapping_sub(load);
-                    next_line += 1;
-                    push_line(&mut lines, Line { address, size: s.min(u64::from(u32::MAX)) as u32, line, file }, &cuts);
+        // The records, renumbered in place and moved out of their unit.
+        out.functions.reserve(order.len());
+        for (u, i) in order {
+            let f = std::mem::take(&mut self.units[u as usize].1.functions[i as usize]);
+            let (fk, ok) = (&file_keys[u as usize], &origin_keys[u as usize]);
+            let n = f.parts.len();
+            let mut name = Some(f.name);
+            for (p, mut part) in f.parts.into_iter().enumerate() {
+                for l in part.lines.0.iter_mut() {
+                    l.file = file_ids[fk[l.file as usize] as usize] as u32;
                 }
-                // Breakpad repeats every INLINE after each FUNC of a split
-                // function; like Mozilla's dump_syms we give each FUNC the
-                // inlined calls inside it, their ranges clipped to it (a
-                // lookup in one FUNC never needs the others).
-                let inlines = if f.ranges.len() == 1 {
-                    inlines.clone()
+                for inline in &mut part.inlines {
+                    inline.call_file =
+                        inline.call_file.map(|c| if c < 0 { -1 } else { file_ids[fk[c as usize] as usize] as i32 });
+                    inline.origin = origin_ids[ok[inline.origin as usize] as usize] as u32;
+                }
+                part.name = if p + 1 == n {
+                    name.take().unwrap_or_default().into()
                 } else {
-                    clip_inlines(&inlines, start.wrapping_sub(load), size)
+                    name.clone().unwrap_or_default().into()
                 };
-                out.functions.push(Function {
-                    address: start.wrapping_sub(load),
-                    size,
-                    parameter_size: 0,
-                    multiple: false,
-                    name: f.name.clone().into(),
-                    lines: Lines::from(lines),
-                    inlines,
-                });
+                out.functions.push(part);
             }
         }
 
@@ -299,8 +347,7 @@ impl Assembly<'_, '_> {
             })
             .collect();
 
-        out.cfi = self
-            .cfi
+        out.cfi = std::mem::take(&mut self.cfi)
             .into_iter()
             .filter(|c| image.in_module(c.address))
             .map(|c| CfiInit {

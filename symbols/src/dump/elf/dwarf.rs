@@ -15,7 +15,7 @@
 //! enclosing scopes (or the specification's); a function without a name of
 //! its own takes its abstract origin's; `<name omitted>` when all fail.
 
-use std::collections::HashMap;
+use super::fxhash::FxMap as HashMap;
 
 use gimli::{constants as dw, AttributeValue, EndianSlice, RunTimeEndian};
 
@@ -53,12 +53,15 @@ pub(crate) struct InlineOut {
     pub(crate) ranges: Vec<(u64, u64)>,
 }
 
-/// What one compilation unit contributes.
+/// What one compilation unit contributes: its functions as model records
+/// (addresses relative to the load address), their `FILE` and
+/// `INLINE_ORIGIN` numbers still the unit's own indexes into `files` and
+/// `origins` (renumbered module-wide when all units are in).
 #[derive(Debug, Default)]
 pub(crate) struct CuOut {
     pub(crate) files: Vec<String>,
     pub(crate) origins: Vec<String>,
-    pub(crate) functions: Vec<FuncOut>,
+    pub(crate) functions: Vec<super::assemble::FuncParts>,
 }
 
 /// The kind of a recorded entry.
@@ -139,23 +142,30 @@ impl<'d> Input<'d> {
 /// being dumped are built on demand and kept.
 pub(crate) struct Resolver<'i, 'd> {
     input: &'i Input<'d>,
+    /// Subtracted from every address written.
+    load: u64,
     keep_mangled: bool,
     indexes: Vec<UnitIndex<'d>>,
     by_unit: HashMap<u64, usize>,
     scope_names: HashMap<u64, String>,
     /// Whether the last name computed came from `DW_AT_name`s.
     structural: bool,
+    /// Demangled linkage names: the same inlined functions appear in many
+    /// units.
+    demangled: HashMap<(&'d [u8], Lang), Option<String>>,
 }
 
 impl<'i, 'd> Resolver<'i, 'd> {
-    pub(crate) fn new(input: &'i Input<'d>, keep_mangled: bool) -> Self {
+    pub(crate) fn new(input: &'i Input<'d>, keep_mangled: bool, load: u64) -> Self {
         Resolver {
             input,
+            load,
             keep_mangled,
             indexes: Vec::new(),
-            by_unit: HashMap::new(),
-            scope_names: HashMap::new(),
+            by_unit: HashMap::default(),
+            scope_names: HashMap::default(),
             structural: false,
+            demangled: HashMap::default(),
         }
     }
 
@@ -185,8 +195,8 @@ impl<'i, 'd> Resolver<'i, 'd> {
         let mut out = CuOut::default();
         let mut files = lines::FileTable::default();
         let raw = lines::read(&self.input.dwarf, unit, &mut files);
-        let mut origins: HashMap<u64, u32> = HashMap::new();
-        let mut origin_names: HashMap<String, u32> = HashMap::new();
+        let mut origins: HashMap<u64, u32> = HashMap::default();
+        let mut funcs = Vec::with_capacity(pending.len());
         for p in pending {
             let rec = self.indexes[slot].recs[p.rec as usize];
             let mut name = self.function_name(slot, rec, 0);
@@ -203,11 +213,8 @@ impl<'i, 'd> Resolver<'i, 'd> {
                         if name.is_empty() {
                             name = "<name omitted>".to_owned();
                         }
-                        let next = origin_names.len() as u32;
-                        let o = *origin_names.entry(name.clone()).or_insert_with(|| {
-                            out.origins.push(name);
-                            next
-                        });
+                        let o = out.origins.len() as u32;
+                        out.origins.push(name);
                         origins.insert(i.origin, o);
                         o
                     }
@@ -215,9 +222,10 @@ impl<'i, 'd> Resolver<'i, 'd> {
                 let call_file = i.call_file.and_then(|f| files.id(&self.input.dwarf, unit, f));
                 inlines.push(InlineOut { depth: i.depth, call_line: i.call_line, call_file, origin, ranges: i.ranges });
             }
-            out.functions.push(FuncOut { name, structural, ranges: p.ranges, lines: Vec::new(), inlines });
+            funcs.push(FuncOut { name, structural, ranges: p.ranges, lines: Vec::new(), inlines });
         }
-        lines::assign(raw, &mut out.functions);
+        lines::assign(raw, &mut funcs);
+        out.functions = funcs.into_iter().map(|f| super::assemble::FuncParts::new(f, self.load)).collect();
         out.files = files.into_names();
         out
     }
@@ -285,8 +293,10 @@ impl<'i, 'd> Resolver<'i, 'd> {
     fn compute(&mut self, slot: usize, rec: Rec<'d>, depth: u32) -> Named {
         let lang = self.indexes[slot].lang;
         if let Some(linkage) = rec.linkage {
-            if let Some(d) = lang.demangle(linkage, self.keep_mangled) {
-                return Named { qualified: Some(d), unqualified: None, enclosing: None };
+            let keep = self.keep_mangled;
+            let d = self.demangled.entry((linkage, lang)).or_insert_with(|| lang.demangle(linkage, keep));
+            if let Some(d) = d {
+                return Named { qualified: Some(d.clone()), unqualified: None, enclosing: None };
             }
         }
         let spec = if rec.spec != 0 && depth < MAX_CHAIN {

@@ -8,7 +8,7 @@
 //! the file's directory and name joined, relative ones under the unit's
 //! compilation directory, without normalising `.` or `..`.
 
-use std::collections::HashMap;
+use super::fxhash::FxMap as HashMap;
 
 use gimli::AttributeValue;
 

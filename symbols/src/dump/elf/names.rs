@@ -2,7 +2,7 @@
 //! Breakpad's `Language` classes do, and demangling symbol-table names.
 
 /// The source language of a compilation unit, as far as naming goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Lang {
     /// C, C++, Objective-C and everything unknown: Itanium demangling,
     /// `::` between scopes.
@@ -68,8 +68,11 @@ fn demangle_cpp(text: &str) -> Option<String> {
 /// rustc's demangling without the trailing hash, as Mozilla's dump_syms and
 /// Breakpad built with rustc-demangle print it.
 fn demangle_rust(text: &str) -> Option<String> {
+    use std::fmt::Write;
     let d = rustc_demangle::try_demangle(text).ok()?;
-    Some(format!("{d:#}"))
+    let mut s = String::with_capacity(text.len());
+    write!(s, "{d:#}").ok()?;
+    Some(s)
 }
 
 /// A symbol-table name for a `PUBLIC` record: Rust names (v0, or legacy
