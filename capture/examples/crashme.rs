@@ -13,7 +13,10 @@
 //! `pthread-overflow` / `pthread-overflow-bare` (stack overflow on a
 //! pthread with / without `thread_init`), `fork-child` (a forked child
 //! crashes);
-//! `park` does not crash: 50 threads with deep stacks sleep until killed.
+//! `park` does not crash: 50 threads with deep stacks sleep until killed;
+//! `timed-N` crashes with N parked threads and prints
+//! `crashme: fault to dump ns T` (nanoseconds from just before the fault to
+//! the finished dump).
 //!
 //! Proof that the crash path does not allocate: the global allocator below
 //! ends the process with exit code 97 if anything allocates between the
@@ -101,7 +104,32 @@ fn first_chance(_: &CrashInfo) -> bool {
     false
 }
 
+/// For `timed-N`: CLOCK_MONOTONIC nanoseconds just before the fault.
+static FAULT_AT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+fn monotonic_ns() -> u64 {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: writes the local; async-signal-safe.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
+
 fn after_dump(path: &[u8], ok: bool, _: &CrashInfo) {
+    let fault_at = FAULT_AT.load(Ordering::SeqCst);
+    if fault_at != 0 {
+        let mut buf = [0u8; 64];
+        let head = b"crashme: fault to dump ns ";
+        buf[..head.len()].copy_from_slice(head);
+        let mut at = head.len();
+        let ns = monotonic_ns().saturating_sub(fault_at);
+        let digits = ns.checked_ilog10().unwrap_or(0) as usize + 1;
+        for i in (0..digits).rev() {
+            buf[at + i] = b'0' + (ns / 10u64.pow((digits - 1 - i) as u32) % 10) as u8;
+        }
+        at += digits;
+        buf[at] = b'\n';
+        say(&buf[..at + 1]);
+    }
     let head: &[u8] = if ok { b"crashme: dump " } else { b"crashme: dump failed: " };
     // SAFETY: raw writes of our own buffers.
     unsafe {
@@ -605,6 +633,27 @@ fn main() {
             loop {
                 std::thread::park();
             }
+        }
+        timed if timed.starts_with("timed-") => {
+            // N parked threads 16 frames deep, then a null write; the
+            // after-dump callback prints the time from just before the
+            // fault to the finished dump (for the capture benchmark).
+            let n: usize = timed["timed-".len()..].parse().expect("timed-THREADS");
+            let started = Arc::new(AtomicUsize::new(0));
+            for i in 0..n {
+                let s = started.clone();
+                std::thread::Builder::new()
+                    .name(format!("parked-{i}"))
+                    .stack_size(256 * 1024)
+                    .spawn(move || deep_park(16, &s))
+                    .expect("spawn");
+            }
+            while started.load(Ordering::SeqCst) < n {
+                std::thread::yield_now();
+            }
+            record_threads(dir);
+            FAULT_AT.store(monotonic_ns(), Ordering::SeqCst);
+            crash_segv();
         }
         "now" => {
             record_threads(dir);

@@ -102,6 +102,25 @@ fn forked_child_does_not_dump() {
     assert!(dumps_in(&dir).is_empty());
 }
 
+/// `timed-N` (the benchmark's crash): all N+1 threads in the dump and a
+/// fault-to-dump time printed.
+#[test]
+fn timed_crash_reports_its_latency() {
+    let (ran, dir) = crashme("timed-10");
+    assert_eq!(ran.status.signal(), Some(libc::SIGSEGV), "{ran:?}");
+    let ns: u64 = ran
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("crashme: fault to dump ns "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no latency line: {ran:?}"));
+    assert!(ns > 0);
+    let bytes = only_dump(&dir);
+    let dump = Minidump::parse(&bytes).unwrap();
+    let threads: ThreadList = dump.stream().unwrap().unwrap();
+    assert_eq!(threads.len(), 11);
+}
+
 /// A filter saying no: no dump, and the process still dies of its signal.
 #[test]
 fn filter_refuses() {
