@@ -14,6 +14,7 @@
 //! pthread with / without `thread_init`), `fork-child` (a forked child
 //! crashes);
 //! `park` does not crash: 50 threads with deep stacks sleep until killed;
+//! `bare-segv` crashes without installing the handler (a baseline);
 //! `timed-N` crashes with N parked threads and prints
 //! `crashme: fault to dump ns T` (nanoseconds from just before the fault to
 //! the finished dump).
@@ -456,6 +457,10 @@ fn main() {
         std::process::exit(2);
     }
     let (kind, dir) = (args[1].as_str(), args[2].as_str());
+    if kind == "bare-segv" {
+        // The baseline for the core-file test: the same crash, no handler.
+        crash_segv();
+    }
     // Handlers installed before ours, which ours must chain to.
     match kind {
         "chain" => previous_handler(libc::SIGSEGV),

@@ -121,6 +121,52 @@ fn timed_crash_reports_its_latency() {
     assert_eq!(threads.len(), 11);
 }
 
+/// Runs crashme with core files enabled (64 MiB, in `dir`, the working
+/// directory); whether the kernel reports a core dumped.
+fn crash_with_core(kind: &str, dir: &Path) -> (common::Ran, bool) {
+    let mut cmd = Command::new(common::crashme());
+    cmd.arg(kind).arg(dir).current_dir(dir);
+    // SAFETY: setrlimit only, between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            let limit = libc::rlimit { rlim_cur: 64 << 20, rlim_max: 64 << 20 };
+            libc::setrlimit(libc::RLIMIT_CORE, &limit);
+            Ok(())
+        });
+    }
+    let ran = common::run(&mut cmd, LIMIT);
+    let core = ran.status.core_dumped();
+    (ran, core)
+}
+
+/// The handler leaves core files as they were: with cores enabled, a crash
+/// dumped by our handler still leaves the kernel's core, exactly when the
+/// same crash without the handler does.
+#[test]
+fn core_files_unchanged() {
+    let base_dir = common::scratch("handler-core-bare");
+    let (bare, bare_core) = crash_with_core("bare-segv", &base_dir);
+    assert_eq!(bare.status.signal(), Some(libc::SIGSEGV), "{bare:?}");
+    for kind in ["segv", "abort"] {
+        let dir = common::scratch(&format!("handler-core-{kind}"));
+        let (ran, core) = crash_with_core(kind, &dir);
+        assert_ne!(ran.status.code(), Some(97), "the crash path allocated: {ran:?}");
+        assert_eq!(core, bare_core, "{kind}: core dumped {core}, without the handler {bare_core}: {ran:?}");
+        assert_eq!(dumps_in(&dir).len(), 1, "{kind}");
+        if std::fs::read_to_string("/proc/sys/kernel/core_pattern").is_ok_and(|p| p.trim() == "core") {
+            assert!(core, "core_pattern is `core` and the limit 64 MiB: a core is expected");
+            let cores: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("core"))
+                .collect();
+            assert_eq!(cores.len(), 1, "{kind}: {cores:?}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let _ = std::fs::remove_dir_all(&base_dir);
+}
+
 /// A filter saying no: no dump, and the process still dies of its signal.
 #[test]
 fn filter_refuses() {
