@@ -38,6 +38,15 @@ pub fn group_mappings(maps: &[MapsEntry<'_>]) -> Vec<(u64, u64, Vec<u8>)> {
         let is_vdso = m.path == b"[vdso]";
         let named_file = m.path.first() == Some(&b'/') && !m.path.starts_with(b"/dev/");
         if !is_vdso && !named_file {
+            // An inaccessible anonymous mapping right after a module is the
+            // tail the loader trimmed off a segment: Breakpad counts it in
+            // the module's size.
+            if let Some(last) = out.last_mut() {
+                let inaccessible = !m.read && !m.write && !m.exec && m.path.is_empty();
+                if inaccessible && last.1 == m.start && last.2 != b"[vdso]" {
+                    last.1 = m.end;
+                }
+            }
             continue;
         }
         if let Some(last) = out.last_mut() {
@@ -168,6 +177,7 @@ mod tests {
 12000-13000 r-xp 00001000 08:01 11 /lib/gap.so\n\
 13000-14000 rw-p 00000000 00:00 0\n\
 15000-16000 rw-p 00002000 08:01 11 /lib/gap.so\n\
+16000-16800 ---p 00000000 00:00 0\n\
 17000-18000 r-xp 00000000 08:01 11 /lib/gap.so\n\
 b000-c000 r-xp 00000000 00:00 0 [vdso]\n\
 d000-e000 r-xp 00000000 00:05 3 /dev/zero\n";
@@ -179,7 +189,8 @@ d000-e000 r-xp 00000000 00:05 3 /dev/zero\n";
                 (0x1000, 0x4000, b"/bin/x".to_vec()),
                 // Across a hole and an anonymous mapping; a second load at
                 // offset 0 is a module of its own.
-                (0x10000, 0x16000, b"/lib/gap.so".to_vec()),
+                // ... and the inaccessible anonymous tail after it.
+                (0x10000, 0x16800, b"/lib/gap.so".to_vec()),
                 (0x17000, 0x18000, b"/lib/gap.so".to_vec()),
                 (0xb000, 0xc000, b"linux-gate.so".to_vec()),
             ]
