@@ -5,10 +5,21 @@
 //! * [`write_dump_of_process`]: dump another live process by pid, like
 //!   `gcore` (what `mdump capture --pid PID -o FILE` runs). Its threads are
 //!   stopped with ptrace for the time of the dump and then let go.
-//! * [`handler`]: an in-process crash handler ([`handler::install`]) that
-//!   writes a dump when the process dies of a signal, and
-//!   [`handler::write_dump_now`] for a dump without a crash. How it stays
-//!   async-signal-safe is explained in the [`handler`] module.
+//! * [`handler`]: an in-process crash handler ([`handler::install`],
+//!   [`handler::uninstall`]) that writes a dump when the process dies of a
+//!   signal, [`handler::write_dump_now`] for a dump without a crash, and
+//!   [`handler::thread_init`] for threads made outside std. How it stays
+//!   async-signal-safe is explained in the [`handler`] module;
+//!   `examples/crashme.rs` shows it in use.
+//!
+//! ```no_run
+//! use mdump_capture::handler::{self, HandlerOptions};
+//! let mut options = HandlerOptions::new("/var/crash");
+//! options.capture.annotations.push(("version".into(), "1.2.3".into()));
+//! handler::install(options).unwrap();
+//! // ... later, without a crash:
+//! let path = handler::write_dump_now().unwrap();
+//! ```
 //!
 //! Both run the same collector ([`collect`]), which builds an
 //! `mdump_writer::model::DumpModel` with the streams Breakpad's Linux client
