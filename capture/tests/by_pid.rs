@@ -30,7 +30,7 @@ fn tids(pid: u32) -> Vec<u32> {
 fn wait_for_exec(pid: u32, exe: &str) {
     // The child runs our test binary until it execs, then the dynamic loader
     // maps libc: wait until it sleeps in `exe` with libc mapped.
-    for _ in 0..500 {
+    for _ in 0..3000 {
         let ran = std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p.to_string_lossy().contains(exe));
         let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
