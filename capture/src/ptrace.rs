@@ -93,7 +93,8 @@ impl StoppedProcess {
     }
 
     fn miss(&mut self, tid: i32, e: std::io::Error, first_error: &mut Option<CaptureError>) {
-        let e = CaptureError::os(format!("ptrace(SEIZE) of thread {tid} of {}", self.pid), e);
+        let hint = if e.raw_os_error() == Some(libc::EPERM) { permission_hint(self.pid) } else { String::new() };
+        let e = CaptureError::os(format!("ptrace(SEIZE) of thread {tid} of {}{hint}", self.pid), e);
         self.missed.push((tid, e.to_string()));
         first_error.get_or_insert(e);
     }
@@ -123,6 +124,23 @@ impl StoppedProcess {
         }
         let fp_ok = ptrace(libc::PTRACE_GETFPREGS, tid, 0, &mut fp as *mut _ as usize) == 0;
         Ok((regs, fp_ok.then_some(fp)))
+    }
+}
+
+/// Why ptrace may have been refused, in words, for the error message.
+fn permission_hint(pid: i32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let tracer = status.lines().find_map(|l| l.strip_prefix("TracerPid:")).map(str::trim).unwrap_or("0");
+    if tracer != "0" {
+        return format!(" (already traced by process {tracer})");
+    }
+    match std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope").as_deref().map(str::trim) {
+        Ok("1") => " (Yama ptrace_scope is 1: only an ancestor, or a process the target allowed with \
+                    PR_SET_PTRACER, may trace it; or run with CAP_SYS_PTRACE)"
+            .into(),
+        Ok("2") => " (Yama ptrace_scope is 2: tracing needs CAP_SYS_PTRACE)".into(),
+        Ok("3") => " (Yama ptrace_scope is 3: tracing is disabled)".into(),
+        _ => " (another user's process, or one that is not dumpable?)".into(),
     }
 }
 

@@ -266,3 +266,18 @@ fn module_without_build_id_gets_text_hash() {
         "Breakpad's debug id of the hash"
     );
 }
+
+/// A process already traced cannot be dumped; the error says who traces it.
+#[test]
+fn already_traced_process_is_explained() {
+    let child = Killed(Command::new("sleep").arg("30").spawn().unwrap());
+    let pid = child.0.id();
+    wait_for_exec(pid, "sleep");
+    let held = mdump_capture::ptrace::StoppedProcess::stop(pid as i32, None).unwrap();
+    let mut out = Cursor::new(Vec::new());
+    let err = mdump_capture::write_dump_of_process(pid as i32, &Default::default(), &mut out).unwrap_err();
+    assert!(err.to_string().contains("already traced by process"), "{err}");
+    drop(held);
+    // Let go, it can be dumped again.
+    mdump_capture::write_dump_of_process(pid as i32, &Default::default(), &mut out).unwrap();
+}
