@@ -185,6 +185,9 @@ pub fn write_dump<W: Write + Seek>(
             tids.push(c.tid);
         }
     }
+    for (tid, why) in &stopped.missed {
+        errors.push(format!("{:#010x} thread {tid} left out: {why}", StreamType::THREAD_LIST.0));
+    }
     let mut threads = Vec::with_capacity(tids.len());
     let mut names = Vec::with_capacity(tids.len());
     for &tid in &tids {
