@@ -93,6 +93,19 @@ fn clip_inlines(inlines: &[Inline], start: u64, size: u64) -> Vec<Inline> {
         .collect()
 }
 
+/// A name as a record can hold it: line breaks (which would end the
+/// record and start another, from text a binary chose) become `?`, and an
+/// empty name (which no reader accepts) becomes `empty`.
+fn one_line(mut name: String, empty: &str) -> String {
+    if name.contains(['\n', '\r']) {
+        name = name.replace(['\n', '\r'], "?");
+    }
+    if name.trim().is_empty() {
+        return empty.to_owned();
+    }
+    name
+}
+
 /// Names numbered in first-seen order.
 #[derive(Default)]
 struct Interner {
@@ -290,14 +303,17 @@ impl Assembly<'_, '_> {
                 os: "Linux".into(),
                 arch: self.arch.into(),
                 id: id::debug_id(&self.identifier).into(),
-                name: std::mem::take(&mut self.name).into(),
+                name: one_line(std::mem::take(&mut self.name), "<unknown>").into(),
             }),
             info: vec![InfoRecord { key: "CODE_ID".into(), value: id::hex_upper(&self.identifier).into() }],
             ..Default::default()
         };
         let mut file_records: Vec<FileRecord<'static>> = (0..files.names.len())
             .filter(|&k| file_ids[k] >= 0)
-            .map(|k| FileRecord { id: file_ids[k] as u32, name: std::mem::take(&mut files.names[k]).into() })
+            .map(|k| FileRecord {
+                id: file_ids[k] as u32,
+                name: one_line(std::mem::take(&mut files.names[k]), "<unknown>").into(),
+            })
             .collect();
         file_records.sort_by_key(|f| f.id);
         out.files = file_records;
@@ -306,7 +322,7 @@ impl Assembly<'_, '_> {
             .map(|k| InlineOrigin {
                 id: origin_ids[k] as u32,
                 file: None,
-                name: std::mem::take(&mut origins.names[k]).into(),
+                name: one_line(std::mem::take(&mut origins.names[k]), "<name omitted>").into(),
             })
             .collect();
         origin_records.sort_by_key(|o| o.id);
@@ -318,7 +334,7 @@ impl Assembly<'_, '_> {
             let f = std::mem::take(&mut self.units[u as usize].1.functions[i as usize]);
             let (fk, ok) = (&file_keys[u as usize], &origin_keys[u as usize]);
             let n = f.parts.len();
-            let mut name = Some(f.name);
+            let mut name = Some(one_line(f.name, "<name omitted>"));
             for (p, mut part) in f.parts.into_iter().enumerate() {
                 for l in part.lines.0.iter_mut() {
                     l.file = file_ids[fk[l.file as usize] as usize] as u32;
@@ -343,13 +359,15 @@ impl Assembly<'_, '_> {
                 address: address.wrapping_sub(load),
                 parameter_size: 0,
                 multiple: false,
-                name: names::demangle_symbol(name, self.keep_mangled).into(),
+                name: one_line(names::demangle_symbol(name, self.keep_mangled), "<name omitted>").into(),
             })
             .collect();
 
         out.cfi = std::mem::take(&mut self.cfi)
             .into_iter()
-            .filter(|c| image.in_module(c.address))
+            // An entry without any rule (its CFA an expression, say) would be
+            // a record no reader accepts.
+            .filter(|c| image.in_module(c.address) && !c.rules.is_empty())
             .map(|c| CfiInit {
                 address: c.address.wrapping_sub(load),
                 size: c.size,
