@@ -25,7 +25,24 @@ fn write_dump_now_in_process() {
     handler::install(HandlerOptions::new(&dir)).unwrap();
     assert_ne!(disposition(libc::SIGSEGV), before, "ours is installed");
     assert!(handler::install(HandlerOptions::new(&dir)).is_err(), "installed twice");
-    assert!(handler::helper_pid().is_some());
+    let helper = handler::helper_pid().unwrap();
+    // The helper keeps nothing of ours open: /dev/null as 0-2, its socket.
+    // (It lets go of them just after the fork: wait until it has.)
+    let mut fds = Vec::new();
+    for _ in 0..500 {
+        fds = std::fs::read_dir(format!("/proc/{helper}/fd"))
+            .unwrap()
+            .map(|e| std::fs::read_link(e.unwrap().path()).unwrap().to_string_lossy().into_owned())
+            .collect();
+        if fds.len() == 4 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    fds.sort();
+    assert_eq!(fds.iter().filter(|f| *f == "/dev/null").count(), 3, "{fds:?}");
+    assert!(fds.iter().any(|f| f.starts_with("socket:")), "{fds:?}");
+    assert_eq!(fds.len(), 4, "{fds:?}");
 
     for round in 0..2 {
         let (tid, path) = std::thread::Builder::new()

@@ -158,9 +158,40 @@ pub fn dump_to_dir(pid: i32, dir: &Path, options: &Options, request: &Request) -
     }
 }
 
+/// Lets go of every descriptor inherited from the process but our socket,
+/// and points 0, 1 and 2 at /dev/null: the helper must not keep the
+/// process's pipes, sockets or locked files open (a reader of the process's
+/// output would wait for the helper too).
+fn detach_descriptors(keep: i32) {
+    let fds: Vec<i32> = match std::fs::read_dir("/proc/self/fd") {
+        Ok(dir) => dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect(),
+        Err(_) => return,
+    };
+    // SAFETY: closing and duplicating descriptors of this (helper) process.
+    unsafe {
+        for fd in fds {
+            if fd != keep && fd > 2 {
+                libc::close(fd);
+            }
+        }
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        if null >= 0 {
+            for std_fd in 0..3 {
+                if std_fd != keep {
+                    libc::dup2(null, std_fd);
+                }
+            }
+            if null > 2 && null != keep {
+                libc::close(null);
+            }
+        }
+    }
+}
+
 /// The helper's life: answer requests on `fd` until the process closes its
 /// end (it exited or exec'd), then exit. Never returns.
 pub fn run(fd: i32, pid: i32, dir: PathBuf, options: Options) -> ! {
+    detach_descriptors(fd);
     let mut request = Request::default();
     let mut reply = Reply::EMPTY;
     loop {
