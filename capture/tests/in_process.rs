@@ -43,6 +43,10 @@ fn write_dump_now_in_process() {
     assert_eq!(fds.iter().filter(|f| *f == "/dev/null").count(), 3, "{fds:?}");
     assert!(fds.iter().any(|f| f.starts_with("socket:")), "{fds:?}");
     assert_eq!(fds.len(), 4, "{fds:?}");
+    // ... and is a session of its own (terminal signals to our group miss it).
+    let stat = std::fs::read_to_string(format!("/proc/{helper}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split(' ').collect();
+    assert_eq!(fields[3], helper.to_string(), "session id (field 6) is the helper's pid: {stat}");
 
     for round in 0..2 {
         let (tid, path) = std::thread::Builder::new()

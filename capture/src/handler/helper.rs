@@ -188,9 +188,31 @@ fn detach_descriptors(keep: i32) {
     }
 }
 
+/// Makes the helper a session of its own with default signal handling: it
+/// inherited the process's handlers (whose code must not run here), its
+/// signal mask and its process group (Ctrl-C at a terminal must not kill
+/// the helper of a process that survives it).
+fn detach_signals() {
+    // SAFETY: plain process-attribute calls on the helper itself.
+    unsafe {
+        libc::setsid();
+        for signal in 1..32 {
+            if signal != libc::SIGKILL && signal != libc::SIGSTOP {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+        }
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        let mut none: libc::sigset_t = core::mem::zeroed();
+        libc::sigemptyset(&mut none);
+        libc::sigprocmask(libc::SIG_SETMASK, &none, core::ptr::null_mut());
+    }
+}
+
 /// The helper's life: answer requests on `fd` until the process closes its
 /// end (it exited or exec'd), then exit. Never returns.
 pub fn run(fd: i32, pid: i32, dir: PathBuf, options: Options) -> ! {
+    // Signals first: the descriptors going is what tests wait for.
+    detach_signals();
     detach_descriptors(fd);
     let mut request = Request::default();
     let mut reply = Reply::EMPTY;
