@@ -258,6 +258,18 @@ fn paths_find_the_other_half_as_breakpad_does() {
 }
 
 #[test]
+fn the_generic_entry_point_hands_pe_and_pdb_files_to_dump_pe() {
+    let Some(dir) = dir() else { return };
+    let options = mdump_symbols::dump::Options::default();
+    let via_dispatch = mdump_symbols::dump::dump_path(&dir.join("dump_syms_regtest64.pdb"), &options).unwrap();
+    let direct = dump_pe_path(&dir.join("dump_syms_regtest64.pdb"), None, false).unwrap();
+    assert_eq!(via_dispatch, direct);
+    let options = mdump_symbols::dump::Options { cfi: false, ..Default::default() };
+    let no_cfi = mdump_symbols::dump::dump_path(&dir.join("pe_only_symbol_test.dll"), &options).unwrap();
+    assert!(no_cfi.cfi.is_empty() && no_cfi.module.is_some());
+}
+
+#[test]
 fn keep_mangled_leaves_decorated_names() {
     let Some(dir) = dir() else { return };
     let pdb = std::fs::read(dir.join("dump_syms_regtest.pdb")).unwrap();

@@ -98,6 +98,15 @@ pub fn binary_kind(bytes: &[u8]) -> Option<BinaryKind> {
 /// options say).
 pub fn dump_path(path: &Path, options: &Options) -> Result<SymbolFile<'static>, DumpError> {
     let map = elf::Mapped::open(path)?;
+    // PE images and PDBs: dump::pe finds the other half as Breakpad does
+    // (`--debug-file` names it instead).
+    if pe::is_pe(map.bytes()) || pe::is_pdb(map.bytes()) {
+        let mut file = pe::dump_pe_path(path, options.debug_file.as_deref(), options.keep_mangled)?;
+        if !options.cfi {
+            file.cfi.clear();
+        }
+        return Ok(file);
+    }
     match binary_kind(map.bytes()) {
         Some(BinaryKind::Elf) => elf::dump_file(path, &map, options),
         Some(BinaryKind::Pe) => Err(DumpError::new(format!(
