@@ -61,7 +61,11 @@
 //! the socket, i.e. when the process exits or execs (the socket is
 //! close-on-exec). `PR_SET_PDEATHSIG` is deliberately not used: it fires
 //! when the *thread* that forked exits, which would kill the helper of a
-//! process whose `install` ran on a short-lived thread.
+//! process whose `install` ran on a short-lived thread. The helper starts
+//! by making itself a session of its own with default signal handling (a
+//! Ctrl-C for the process's group does not reach it) and by closing every
+//! descriptor it inherited but its socket (0-2 become /dev/null), so it
+//! holds none of the process's pipes, sockets or locks.
 //!
 //! # Alternate stacks
 //!
