@@ -67,6 +67,11 @@
 //! descriptor it inherited but its socket (0-2 become /dev/null), so it
 //! holds none of the process's pipes, sockets or locks.
 //!
+//! **Caveats**: install after daemonizing (a forked child does not use its
+//! parent's helper), and do not close the handler's socket (a program that
+//! closes every descriptor it does not know loses its dumps; the after-dump
+//! callback then reports the failure).
+//!
 //! # Alternate stacks
 //!
 //! See [`altstack`]: std threads have one; `install` enlarges the calling
