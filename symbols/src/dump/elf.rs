@@ -142,15 +142,26 @@ fn build(
     };
     let mut units: Vec<(usize, dwarf::CuOut)> = Vec::new();
     let mut cfi: Vec<CfiInit<'static>> = Vec::new();
-    std::thread::scope(|scope| {
-        let cfi_job = options.cfi.then(|| scope.spawn(|| read_cfi(image, debug)));
+    if threads <= 1 {
+        // One thread: no thread at all (also keeps leak checkers quiet about
+        // the thread-local storage of threads that ended).
         if let Some(sections) = &sections {
-            units = read_units(sections, image.load_address, options, threads);
+            units = read_units(sections, image.load_address, options, 1);
         }
-        if let Some(job) = cfi_job {
-            cfi = job.join().unwrap_or_default();
+        if options.cfi {
+            cfi = read_cfi(image, debug);
         }
-    });
+    } else {
+        std::thread::scope(|scope| {
+            let cfi_job = options.cfi.then(|| scope.spawn(|| read_cfi(image, debug)));
+            if let Some(sections) = &sections {
+                units = read_units(sections, image.load_address, options, threads);
+            }
+            if let Some(job) = cfi_job {
+                cfi = job.join().unwrap_or_default();
+            }
+        });
+    }
 
     let mut externs: Vec<(u64, &[u8])> = image.functions.clone();
     if let Some(d) = debug {
@@ -205,23 +216,28 @@ fn read_units(
     let input = dwarf::Input::new(dwarf);
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::with_capacity(input.units.len()));
-    let workers = threads.clamp(1, input.units.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                let mut resolver = dwarf::Resolver::new(&input, options.keep_mangled, load_address);
-                let mut mine = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&offset) = input.units.get(i) else { break };
-                    if let Some(out) = resolver.dump_unit(offset, options.inlines) {
-                        mine.push((i, out));
-                    }
-                }
-                results.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
-            });
+    let work = || {
+        let mut resolver = dwarf::Resolver::new(&input, options.keep_mangled, load_address);
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&offset) = input.units.get(i) else { break };
+            if let Some(out) = resolver.dump_unit(offset, options.inlines) {
+                mine.push((i, out));
+            }
         }
-    });
+        results.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+    };
+    let workers = threads.clamp(1, input.units.len().max(1));
+    if workers == 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    }
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|r| r.0);
     results
