@@ -281,3 +281,28 @@ fn already_traced_process_is_explained() {
     // Let go, it can be dumped again.
     mdump_capture::write_dump_of_process(pid as i32, &Default::default(), &mut out).unwrap();
 }
+
+/// A crash report whose signal frame cannot be read still gives a dump: the
+/// thread's ptrace registers stand in, and the dump says what went wrong.
+#[test]
+fn unreadable_signal_frame_still_dumps() {
+    let child = Killed(Command::new("sleep").arg("30").spawn().unwrap());
+    let pid = child.0.id() as i32;
+    wait_for_exec(pid as u32, "sleep");
+    let stopped = mdump_capture::ptrace::StoppedProcess::stop(pid, None).unwrap();
+    let crash = mdump_capture::collect::Crash { tid: pid, signal: 11, code: 1, ucontext: 8, ..Default::default() };
+    let mut out = Cursor::new(Vec::new());
+    let summary = mdump_capture::collect::write_dump(&stopped, Some(&crash), &Default::default(), 0, &mut out).unwrap();
+    drop(stopped);
+    assert!(summary.soft_errors.iter().any(|e| e.contains("ucontext at 0x8")), "{:?}", summary.soft_errors);
+    let bytes = out.into_inner();
+    let dump = Minidump::parse(&bytes).unwrap();
+    let e: mdump_reader::Exception = dump.stream().unwrap().unwrap();
+    assert_eq!((e.thread_id(), e.code()), (pid as u32, 11));
+    let threads: ThreadList = dump.stream().unwrap().unwrap();
+    let ip = threads.by_id(pid as u32).unwrap().context().unwrap().instruction_pointer();
+    assert_eq!(e.context().unwrap().instruction_pointer(), ip);
+    assert_ne!(ip, 0, "ptrace registers");
+    let log = dump.raw_stream(mdump_format::StreamType::MDUMP_WRITE_ERRORS).unwrap().unwrap();
+    assert!(String::from_utf8_lossy(log.as_slice()).contains("ucontext"));
+}
