@@ -177,16 +177,15 @@ pub fn write_dump<W: Write + Seek>(
     // Threads: the crashing one's context comes from its signal frame (if
     // that cannot be read, from ptrace, which shows it in the handler: a
     // dump with the wrong frame on top beats no dump).
-    let crash_ctx = match crash {
-        Some(c) => Some(crash_context(&memory, c.ucontext).unwrap_or_else(|e| {
+    let crash_ctx = crash.map(|c| {
+        crash_context(&memory, c.ucontext).unwrap_or_else(|e| {
             errors.push(format!("{:#010x} {e}", StreamType::EXCEPTION.0));
             match stopped.registers(c.tid) {
                 Ok((regs, fp)) => context::from_ptrace(&regs, fp.as_ref()),
                 Err(_) => context::from_ucontext(&[], None),
             }
-        })),
-        None => None,
-    };
+        })
+    });
     let mut tids = stopped.tids();
     if let Some(c) = crash {
         if !tids.contains(&c.tid) {
