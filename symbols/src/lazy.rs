@@ -25,6 +25,7 @@ use crate::cfi::CfiRules;
 use crate::index::{exclusive, nested, span, Nested, Order};
 use crate::lex::text;
 use crate::lookup::{delta_order, deltas_at, line_in, line_order, InlineIndex};
+use crate::mapped::{SymbolBytes, RELEASE_STEP};
 use crate::model::{
     CfiDelta, CfiInit, Function, InlineOrigin, Line, Lines, ModuleRecord, PackedLine, StackWin, StackWinType,
 };
@@ -250,12 +251,35 @@ fn by_id(mut ids: Vec<(u32, usize)>) -> Box<[(u32, usize)]> {
     ids.into_boxed_slice()
 }
 
+impl LazySymbols<SymbolBytes> {
+    /// Maps the symbol file at `path` and indexes it, giving the pages the
+    /// pass has read back as it goes (see [`SymbolBytes::open`]): what
+    /// stays resident is the index and the pages lookups touch.
+    pub fn open(path: &std::path::Path) -> std::io::Result<Self> {
+        let bytes = SymbolBytes::open(path)?;
+        Ok(Self::build(bytes, |bytes, range| bytes.release(range)))
+    }
+}
+
 impl<B: AsRef<[u8]>> LazySymbols<B> {
     /// Indexes `bytes` in one pass; never fails (see
     /// [`LazySymbols::stats`] for what was skipped).
     pub fn new(bytes: B) -> Self {
+        Self::build(bytes, |_, _| {})
+    }
+
+    /// [`LazySymbols::new`], calling `done(&bytes, range)` for each range of
+    /// about [`RELEASE_STEP`] bytes the pass is done with.
+    fn build(bytes: B, done: impl Fn(&B, std::ops::Range<usize>)) -> Self {
         let mut parser = Parser::new(Indexer::default());
-        parser.run(bytes.as_ref(), 0);
+        let all = bytes.as_ref();
+        let mut pos = 0;
+        while pos < all.len() {
+            let next = parser.lines_until(all, pos, pos.saturating_add(RELEASE_STEP));
+            done(&bytes, pos..next);
+            pos = next;
+        }
+        parser.finish(all.len());
         let Parser { sink: ix, stats, .. } = parser;
         let f = &ix.functions;
         let functions = exclusive(f.len(), |i| span(f[i].address, f[i].size));

@@ -221,13 +221,21 @@ impl<'a, S: Sink<'a>> Parser<S> {
         }
     }
 
-    /// Reads the lines of `bytes[start..]` (ending what is open at the
-    /// end) and returns the counts.
+    /// Reads the lines of `bytes[start..]`, then ends what is open at the
+    /// end.
     pub(crate) fn run(&mut self, bytes: &'a [u8], start: usize) {
+        self.lines_until(bytes, start, bytes.len());
+        self.finish(bytes.len());
+    }
+
+    /// Reads the lines of `bytes` that start in `start..stop` (the last
+    /// one to its end); returns where the next line starts.
+    pub(crate) fn lines_until(&mut self, bytes: &'a [u8], start: usize, stop: usize) -> usize {
         let mut pos = start;
-        let mut number = 0;
-        while pos < bytes.len() {
-            number += 1;
+        let stop = stop.min(bytes.len());
+        while pos < stop {
+            self.stats.lines += 1;
+            let number = self.stats.lines;
             // Most lines are plain line records: read them straight from the
             // input, without looking for the line's end first.
             if self.function {
@@ -255,9 +263,13 @@ impl<'a, S: Sink<'a>> Parser<S> {
             }
             self.record(line, number, at);
         }
-        self.stats.lines = number;
-        self.end_function(bytes.len());
-        self.end_cfi(bytes.len());
+        pos
+    }
+
+    /// Ends the open function and CFI range at `end`, the end of the input.
+    pub(crate) fn finish(&mut self, end: usize) {
+        self.end_function(end);
+        self.end_cfi(end);
     }
 }
 

@@ -13,13 +13,13 @@
 use super::provider::{FunctionInfo, InlineInfo, LineInfo, SymbolProvider, WinFrameInfo, WinFrameKind};
 use crate::code_module::{CodeModule, SymbolStatus};
 use mdump_symbols::store::{StoreError, SymbolSource, SymbolStore};
-use mdump_symbols::{LazySymbols, StackWinType, WinProgram};
+use mdump_symbols::{LazySymbols, StackWinType, SymbolBytes, WinProgram};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// One module's symbols: the file's bytes and their index.
-pub type ModuleSymbols = LazySymbols<Vec<u8>>;
+/// One module's symbols: the file's bytes (mapped) and their index.
+pub type ModuleSymbols = LazySymbols<SymbolBytes>;
 
 /// One module's outcome.
 #[derive(Clone)]
@@ -100,7 +100,7 @@ impl SymbolFiles {
     /// `modules`: their lookups use it instead of the store. Returns whether
     /// it parsed cleanly.
     pub fn insert(&self, modules: &[(&str, &str)], sym: &[u8]) -> bool {
-        let symbols = Arc::new(LazySymbols::new(sym.to_vec()));
+        let symbols = Arc::new(LazySymbols::new(SymbolBytes::from(sym.to_vec())));
         let corrupt = symbols.stats().is_corrupt();
         let mut known = lock(&self.modules);
         known.last = None;
@@ -153,9 +153,14 @@ impl SymbolFiles {
         if debug_file.is_empty() || debug_id.is_empty() {
             return Entry::Missing;
         }
-        match self.store.load(debug_file, debug_id) {
-            Ok(Some(bytes)) => {
-                let symbols = LazySymbols::new(bytes);
+        let opened = self.store.locate(debug_file, debug_id).and_then(|found| match found {
+            Some(found) => LazySymbols::open(&found.path)
+                .map(Some)
+                .map_err(|source| StoreError::Io { path: found.path.clone(), source }),
+            None => Ok(None),
+        });
+        match opened {
+            Ok(Some(symbols)) => {
                 let corrupt = symbols.stats().is_corrupt();
                 Entry::Found { symbols: Arc::new(symbols), corrupt }
             }
