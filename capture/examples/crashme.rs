@@ -12,7 +12,7 @@
 //! `helper-gone` (the helper process is killed before the crash),
 //! `pthread-overflow` / `pthread-overflow-bare` (stack overflow on a
 //! pthread with / without `thread_init`), `fork-child` (a forked child
-//! crashes);
+//! crashes), `fp` (known xmm values in the crashing and another thread);
 //! `park` does not crash: 50 threads with deep stacks sleep until killed;
 //! `bare-segv` crashes without installing the handler (a baseline);
 //! `timed-N` crashes with N parked threads and prints
@@ -158,6 +158,55 @@ fn record_threads(dir: &str) {
 pub fn crash_segv() {
     // SAFETY: none; this is the crash (a store to address 0).
     unsafe { core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+}
+
+/// The value `crash_fp` puts in xmm1 (and r12 its low half) before it
+/// faults, and (complemented) the one `fp-spinner` keeps in xmm2.
+pub const FP_PATTERN: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+
+#[inline(never)]
+#[no_mangle]
+pub fn crash_fp() {
+    let lo = FP_PATTERN as u64;
+    let hi = (FP_PATTERN >> 64) as u64;
+    // SAFETY: none; loads known values into xmm1 and r12, then the null
+    // write, so the signal frame holds them.
+    unsafe {
+        core::arch::asm!(
+            "movq xmm1, {lo}",
+            "movq xmm0, {hi}",
+            "punpcklqdq xmm1, xmm0",
+            "mov r12, {lo}",
+            "mov dword ptr [{zero}], 42",
+            lo = in(reg) lo,
+            hi = in(reg) hi,
+            zero = in(reg) 0usize,
+            out("xmm0") _,
+            out("xmm1") _,
+            out("r12") _,
+        )
+    };
+}
+
+/// Spins forever with `!FP_PATTERN` in xmm2 (a thread whose registers the
+/// helper reads with ptrace).
+fn fp_spinner(ready: &AtomicBool) -> ! {
+    let v = !FP_PATTERN;
+    ready.store(true, Ordering::SeqCst);
+    // SAFETY: register moves and a jump to itself.
+    unsafe {
+        core::arch::asm!(
+            "movq xmm2, {lo}",
+            "movq xmm0, {hi}",
+            "punpcklqdq xmm2, xmm0",
+            "2:",
+            "pause",
+            "jmp 2b",
+            lo = in(reg) v as u64,
+            hi = in(reg) (v >> 64) as u64,
+            options(noreturn),
+        )
+    }
 }
 
 #[inline(never)]
@@ -508,6 +557,19 @@ fn main() {
             unsafe { libc::waitpid(child, &mut status, 0) };
             let code = if libc::WIFSIGNALED(status) { 100 + libc::WTERMSIG(status) } else { 1 };
             std::process::exit(code);
+        }
+        "fp" => {
+            // Known vector registers: xmm1 in the crashing thread's signal
+            // frame, xmm2 in a spinning thread read with ptrace.
+            static READY: AtomicBool = AtomicBool::new(false);
+            std::thread::Builder::new().name("fp-spinner".into()).spawn(|| fp_spinner(&READY)).expect("spawn");
+            while !READY.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            // Let it reach its loop.
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            record_threads(dir);
+            crash_fp();
         }
         "helper-gone" => {
             // The helper dies before the crash: no dump, and still the

@@ -174,6 +174,30 @@ fn core_files_unchanged() {
     let _ = std::fs::remove_dir_all(&base_dir);
 }
 
+/// Vector registers reach the dump: xmm1 and r12 from the crashing
+/// thread's signal frame, xmm2 of a spinning thread from ptrace.
+#[test]
+fn vector_registers_are_captured() {
+    const FP_PATTERN: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+    let (ran, dir) = crashme("fp");
+    assert_eq!(ran.status.signal(), Some(libc::SIGSEGV), "{ran:?}");
+    let bytes = only_dump(&dir);
+    let dump = Minidump::parse(&bytes).unwrap();
+    let e: Exception = dump.stream().unwrap().unwrap();
+    let mdump_reader::Context::Amd64(c) = e.context().unwrap() else { panic!("not amd64") };
+    assert_eq!(c.flt_save.xmm_registers[1].get(), FP_PATTERN, "xmm1 from the signal frame");
+    assert_eq!(c.r12.get(), FP_PATTERN as u64, "r12 from the signal frame");
+    let threads: ThreadList = dump.stream().unwrap().unwrap();
+    let names: mdump_reader::ThreadNames = dump.stream().unwrap().unwrap();
+    let spinner = threads
+        .iter()
+        .find(|t| names.by_id(t.id()).is_some_and(|n| n.unwrap().to_string() == "fp-spinner"))
+        .expect("the spinner thread");
+    let mdump_reader::Context::Amd64(s) = spinner.context().unwrap() else { panic!("not amd64") };
+    assert_eq!(s.flt_save.xmm_registers[2].get(), !FP_PATTERN, "xmm2 from ptrace");
+    assert_eq!(s.context_flags.get(), 0x0010_000f, "FULL | SEGMENTS for ptrace'd threads");
+}
+
 /// A filter saying no: no dump, and the process still dies of its signal.
 #[test]
 fn filter_refuses() {
