@@ -12,7 +12,9 @@
 //! `helper-gone` (the helper process is killed before the crash),
 //! `pthread-overflow` / `pthread-overflow-bare` (stack overflow on a
 //! pthread with / without `thread_init`), `fork-child` (a forked child
-//! crashes), `fp` (known xmm values in the crashing and another thread);
+//! crashes), `fp` (known xmm values in the crashing and another thread),
+//! `small-altstack` (the handler on a signal stack of the kernel's minimum
+//! plus 2 KiB);
 //! `park` does not crash: 50 threads with deep stacks sleep until killed;
 //! `bare-segv` crashes without installing the handler (a baseline);
 //! `timed-N` crashes with N parked threads and prints
@@ -570,6 +572,34 @@ fn main() {
             std::thread::sleep(std::time::Duration::from_millis(50));
             record_threads(dir);
             crash_fp();
+        }
+        "small-altstack" => {
+            // An alternate stack with room for the kernel's signal frame
+            // (AT_MINSIGSTKSZ) plus 2 KiB: the handler and crashme's
+            // callbacks must fit in those 2 KiB, as the altstack docs claim.
+            // SAFETY: getauxval has no preconditions; the mapping is ours
+            // and stays for the rest of the process.
+            unsafe {
+                let frame = (libc::getauxval(libc::AT_MINSIGSTKSZ) as usize).max(libc::MINSIGSTKSZ);
+                let size = frame + 2048;
+                // A guard page right below, so using more faults at once.
+                let pages = size.div_ceil(4096) * 4096;
+                let mem = libc::mmap(
+                    core::ptr::null_mut(),
+                    pages + 4096,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                );
+                assert_ne!(mem, libc::MAP_FAILED);
+                assert_eq!(libc::mprotect(mem, 4096, libc::PROT_NONE), 0);
+                // The stack's lowest byte sits right above the guard page.
+                let stack = libc::stack_t { ss_sp: mem.cast::<u8>().add(4096).cast(), ss_flags: 0, ss_size: size };
+                assert_eq!(libc::sigaltstack(&stack, core::ptr::null_mut()), 0);
+            }
+            record_threads(dir);
+            crash_segv();
         }
         "helper-gone" => {
             // The helper dies before the crash: no dump, and still the

@@ -198,6 +198,15 @@ fn vector_registers_are_captured() {
     assert_eq!(s.context_flags.get(), 0x0010_000f, "FULL | SEGMENTS for ptrace'd threads");
 }
 
+/// The handler (with crashme's callbacks) needs under 2 KiB of signal
+/// stack beyond the kernel's own frame.
+#[test]
+fn handler_fits_a_small_signal_stack() {
+    let (ran, dir) = crashme("small-altstack");
+    assert_eq!(ran.status.signal(), Some(libc::SIGSEGV), "{ran:?}");
+    assert_eq!(exception_code(&only_dump(&dir)), sig::SIGSEGV);
+}
+
 /// A filter saying no: no dump, and the process still dies of its signal.
 #[test]
 fn filter_refuses() {

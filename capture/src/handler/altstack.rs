@@ -9,7 +9,11 @@
 //!   bytes (8 KiB on x86-64 glibc) when it installed its own stack-overflow
 //!   handler at startup, i.e. when SIGSEGV and SIGBUS were at their default
 //!   then (the test `std_threads_have_an_altstack` checks this). Our crash
-//!   path needs well under 2 KiB of it, but callbacks run there too.
+//!   path needs well under 2 KiB of it beyond the kernel's signal frame
+//!   (`AT_MINSIGSTKSZ`, 2-4 KiB with AVX-512): the test
+//!   `handler_fits_a_small_signal_stack` runs it, callbacks included, on
+//!   exactly that much with a guard page below. Callbacks that need more
+//!   must run on threads given a bigger stack by `thread_init`.
 //! * [`install`](super::install) gives the calling thread one of at least
 //!   [`ALTSTACK_SIZE`] if it has none or a smaller one.
 //! * Threads created outside std (`pthread_create` from C) have none; call
