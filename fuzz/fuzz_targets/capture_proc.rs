@@ -1,0 +1,88 @@
+//! Arbitrary bytes as the process data the capture crate reads from another
+//! (possibly hostile or half-dead) process: `/proc/PID/maps`, `stat`,
+//! `status`, `cpuinfo` and `auxv` text, and ELF images (in memory, as the
+//! loader placed them, and as files) for the GNU build id, the `.text`
+//! section and Breakpad's text-hash fallback.
+//!
+//! Every parser sees the whole input. Beyond "no panic, no hang, no huge
+//! allocation", the results must be consistent: a maps entry does not end
+//! before it starts and its path lies inside the input, `parse_maps` finds
+//! exactly the lines `parse_maps_line` accepts, auxv has at most one pair
+//! per 16 bytes, a build id is not empty and fits in the notes the parser
+//! reads, a debug id is 33 upper-case hex digits, and a `.text` section that
+//! lies past the end of the file hashes to zeros.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mdump_capture::elf::{build_id_from_elf_file, build_id_from_elf_image, debug_id, text_hash, text_section, Shifted};
+use mdump_capture::procfs::{
+    cpuinfo_field, leading_decimal, parse_auxv, parse_maps, parse_maps_line, parse_stat, status_field,
+};
+
+/// The most bytes of notes the ELF parser reads per segment or section.
+const MAX_NOTES: usize = 64 * 1024;
+
+fn check_maps(data: &[u8]) {
+    let mut n = 0usize;
+    for e in parse_maps(data) {
+        assert!(e.start <= e.end, "{e:?}");
+        assert_eq!(e.size(), e.end - e.start);
+        if e.size() > 0 {
+            assert!(e.contains(e.start) && !e.contains(e.end));
+        }
+        let inside = data.as_ptr_range();
+        let path = e.path.as_ptr_range();
+        assert!(e.path.is_empty() || (inside.start <= path.start && path.end <= inside.end));
+        n += 1;
+    }
+    // parse_maps is parse_maps_line over the lines.
+    let lines = data.split(|&b| b == b'\n').filter(|l| parse_maps_line(l).is_some()).count();
+    assert_eq!(n, lines);
+}
+
+fn check_text(data: &[u8]) {
+    std::hint::black_box(parse_stat(data));
+    for key in ["Name", "Tgid", "PPid", "TracerPid", "State", ""] {
+        if let Some(v) = status_field(data, key) {
+            assert!(v.len() <= data.len());
+            std::hint::black_box(leading_decimal(v));
+        }
+    }
+    for key in ["vendor_id", "cpu family", "model", "stepping", "flags", ""] {
+        std::hint::black_box(cpuinfo_field(data, key));
+    }
+    std::hint::black_box(leading_decimal(data));
+    assert!(parse_auxv(data).count() <= data.len() / 16);
+}
+
+fn check_id(id: &[u8]) {
+    assert!(!id.is_empty() && id.len() <= MAX_NOTES, "{} bytes", id.len());
+    let text = debug_id(id);
+    assert_eq!(text.len(), 33, "{text}");
+    assert!(text.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)), "{text}");
+}
+
+fn check_elf(data: &[u8]) {
+    if let Some(id) = build_id_from_elf_image(data) {
+        check_id(&id);
+    }
+    if let Some(id) = build_id_from_elf_file(data) {
+        check_id(&id);
+    }
+    if let Some((_address, offset, size)) = text_section(data) {
+        let text = Shifted { inner: data, base: offset };
+        let hash = text_hash(&text, size);
+        // Bytes past the file read as absent, so a section that starts
+        // past the end hashes to zeros.
+        if offset >= data.len() as u64 || size == 0 {
+            assert_eq!(hash, [0u8; 16]);
+        }
+        check_id(&hash);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    check_maps(data);
+    check_text(data);
+    check_elf(data);
+});
