@@ -537,3 +537,40 @@ fn hostile_bytes_never_panic() {
     assert!(dump::dump_bytes("x", b"\x7fELF", None, &options).is_err());
     assert!(dump::dump_bytes("x", b"not a binary", None, &options).is_err());
 }
+
+/// `-gsplit-dwarf` (DWARF 4 GNU and DWARF 5): the skeleton units' `.dwo`
+/// files are read, where the skeleton says and next to the binary once both
+/// are moved; the records equal those of the same program built without
+/// splitting.
+#[test]
+fn split_dwarf_units_are_read_from_their_dwo_files() {
+    let dir = scratch("gsplit");
+    for version in ["-gdwarf-4", "-gdwarf-5"] {
+        let Some(whole) = build(&dir, "c", &["-g", "-O2", version]) else { return };
+        let Some(split) = build(&dir, "c", &["-g", "-O2", version, "-gsplit-dwarf"]) else { return };
+        let dwo: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "dwo"))
+            .collect();
+        assert!(!dwo.is_empty(), "gcc left no .dwo in {}", dir.display());
+        let records = |s: SymbolFile<'static>| (s.files, s.inline_origins, s.functions);
+        let want = records(dump_file(&whole.path, &Options::default()));
+        assert!(want.2.iter().any(|f| !f.lines.is_empty()));
+        assert_eq!(records(dump_file(&split.path, &Options::default())), want, "{version}");
+        // Moved together to another folder: found next to the binary.
+        let moved = scratch(&format!("gsplit-moved{version}"));
+        let bin = moved.join(split.path.file_name().unwrap());
+        std::fs::copy(&split.path, &bin).unwrap();
+        for d in &dwo {
+            std::fs::rename(d, moved.join(d.file_name().unwrap())).unwrap();
+        }
+        assert_eq!(records(dump_file(&bin, &Options::default())), want, "{version} moved");
+        // Without the .dwo: no functions from that unit, and no failure.
+        for d in &dwo {
+            std::fs::remove_file(moved.join(d.file_name().unwrap())).unwrap();
+        }
+        let bare = dump_file(&bin, &Options::default());
+        assert!(bare.functions.is_empty() && !bare.publics.is_empty(), "{version}");
+    }
+}

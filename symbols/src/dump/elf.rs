@@ -26,6 +26,7 @@ mod id;
 mod image;
 mod lines;
 mod names;
+mod split;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -86,7 +87,7 @@ pub fn dump_file(path: &Path, map: &Mapped, options: &Options) -> Result<SymbolF
         None => None,
     };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    build(&name, &image, debug.as_ref(), options).map_err(at)
+    build(&name, path.parent(), &image, debug.as_ref(), options).map_err(at)
 }
 
 /// Dumps ELF bytes; `name` is the `MODULE` name unless the file has a
@@ -99,11 +100,12 @@ pub fn dump_elf(
 ) -> Result<SymbolFile<'static>, DumpError> {
     let image = Image::parse(bytes)?;
     let debug = debug.map(Image::parse).transpose()?;
-    build(name, &image, debug.as_ref(), options)
+    build(name, None, &image, debug.as_ref(), options)
 }
 
 fn build(
     file_name: &str,
+    binary_dir: Option<&Path>,
     image: &Image<'_>,
     debug: Option<&Image<'_>>,
     options: &Options,
@@ -146,7 +148,7 @@ fn build(
         // One thread: no thread at all (also keeps leak checkers quiet about
         // the thread-local storage of threads that ended).
         if let Some(sections) = &sections {
-            units = read_units(sections, image.load_address, options, 1);
+            units = read_units(sections, image.load_address, binary_dir, options, 1);
         }
         if options.cfi {
             cfi = read_cfi(image, debug);
@@ -155,7 +157,7 @@ fn build(
         std::thread::scope(|scope| {
             let cfi_job = options.cfi.then(|| scope.spawn(|| read_cfi(image, debug)));
             if let Some(sections) = &sections {
-                units = read_units(sections, image.load_address, options, threads);
+                units = read_units(sections, image.load_address, binary_dir, options, threads);
             }
             if let Some(job) = cfi_job {
                 cfi = job.join().unwrap_or_default();
@@ -204,6 +206,7 @@ fn load_sections<'d>(image: &Image<'d>) -> Result<Sections<'d>, DumpError> {
 fn read_units(
     sections: &Sections<'_>,
     load_address: u64,
+    binary_dir: Option<&Path>,
     options: &Options,
     threads: usize,
 ) -> Vec<(usize, dwarf::CuOut)> {
@@ -222,8 +225,22 @@ fn read_units(
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(&offset) = input.units.get(i) else { break };
-            if let Some(out) = resolver.dump_unit(offset, options.inlines) {
-                mine.push((i, out));
+            match resolver.dump_unit(offset, options.inlines) {
+                dwarf::Unit::Done(out) => mine.push((i, out)),
+                dwarf::Unit::Skeleton(skeleton, name, comp_dir) => {
+                    let split = split::dump(
+                        &input.dwarf,
+                        &skeleton,
+                        &name,
+                        &comp_dir,
+                        binary_dir,
+                        options.keep_mangled,
+                        options.inlines,
+                        load_address,
+                    );
+                    mine.extend(split.map(|out| (i, out)));
+                }
+                dwarf::Unit::Skipped => {}
             }
         }
         results.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);

@@ -64,6 +64,18 @@ pub(crate) struct CuOut {
     pub(crate) functions: Vec<super::assemble::FuncParts>,
 }
 
+/// What [`Resolver::dump_unit`] made of a unit.
+pub(crate) enum Unit<'d> {
+    /// Its functions.
+    Done(CuOut),
+    /// A skeleton: its split unit is in the `.dwo` named (relative to the
+    /// compilation directory given).
+    Skeleton(Box<gimli::Unit<R<'d>>>, Vec<u8>, Vec<u8>),
+    /// Nothing Breakpad reads (type, partial or assembly units, or
+    /// unreadable).
+    Skipped,
+}
+
 /// The kind of a recorded entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -172,18 +184,67 @@ impl<'i, 'd> Resolver<'i, 'd> {
     /// Dumps the unit at `offset` (a `.debug_info` offset from
     /// [`Input::units`]); `None` for units Breakpad skips (type and partial
     /// units, assembly) or that cannot be read.
-    pub(crate) fn dump_unit(&mut self, offset: u64, inlines: bool) -> Option<CuOut> {
-        let header = self.input.header_at(offset)?;
-        let unit = self.input.dwarf.unit(header).ok()?;
+    pub(crate) fn dump_unit(&mut self, offset: u64, inlines: bool) -> Unit<'d> {
+        let Some(header) = self.input.header_at(offset) else { return Unit::Skipped };
+        let Ok(unit) = self.input.dwarf.unit(header) else { return Unit::Skipped };
+        if unit.dwo_id.is_some() {
+            if let Some(name) = unit.dwo_name().ok().flatten() {
+                if let Ok(name) = self.input.dwarf.attr_string(&unit, name) {
+                    let name = name.slice().to_vec();
+                    let comp_dir = unit.comp_dir.map(|d| d.slice().to_vec()).unwrap_or_default();
+                    return Unit::Skeleton(Box::new(unit), name, comp_dir);
+                }
+            }
+        }
+        match self.dump_with_lines(offset, &unit, &self.input.dwarf, &unit, inlines) {
+            Some(out) => Unit::Done(out),
+            None => Unit::Skipped,
+        }
+    }
+
+    /// Dumps the split unit of `skeleton` from this resolver's (`.dwo`)
+    /// DWARF: its entries from here, its lines from the skeleton's line
+    /// table in `main` (as Breakpad reads split units).
+    pub(crate) fn dump_split(
+        &mut self,
+        skeleton: &gimli::Unit<R<'_>>,
+        main: &gimli::Dwarf<R<'_>>,
+        inlines: bool,
+    ) -> Option<CuOut> {
+        let id = skeleton.dwo_id?;
+        for &offset in &self.input.units {
+            let Some(header) = self.input.header_at(offset) else { continue };
+            let Ok(mut unit) = self.input.dwarf.unit(header) else { continue };
+            if unit.dwo_id != Some(id) {
+                continue;
+            }
+            unit.low_pc = skeleton.low_pc;
+            unit.addr_base = skeleton.addr_base;
+            if unit.header.version() < 5 {
+                unit.rnglists_base = skeleton.rnglists_base;
+            }
+            return self.dump_with_lines(offset, &unit, main, skeleton, inlines);
+        }
+        None
+    }
+
+    fn dump_with_lines(
+        &mut self,
+        offset: u64,
+        unit: &gimli::Unit<R<'d>>,
+        line_dwarf: &gimli::Dwarf<R<'_>>,
+        line_unit: &gimli::Unit<R<'_>>,
+        inlines: bool,
+    ) -> Option<CuOut> {
         let mut pending = Vec::new();
-        let index = walk(&self.input.dwarf, &unit, Some(&mut pending), inlines)?;
+        let index = walk(&self.input.dwarf, unit, Some(&mut pending), inlines)?;
         if index.lang == Lang::Assembler {
             return None;
         }
         let slot = self.indexes.len();
         self.indexes.push(index);
         self.by_unit.insert(offset, slot);
-        let out = self.finish_unit(slot, &unit, pending);
+        let out = self.finish_unit(slot, line_dwarf, line_unit, pending);
         // The unit's own records are only needed while naming its functions.
         self.by_unit.remove(&offset);
         self.indexes.pop();
@@ -191,10 +252,16 @@ impl<'i, 'd> Resolver<'i, 'd> {
         Some(out)
     }
 
-    fn finish_unit(&mut self, slot: usize, unit: &gimli::Unit<R<'d>>, pending: Vec<Pending>) -> CuOut {
+    fn finish_unit(
+        &mut self,
+        slot: usize,
+        line_dwarf: &gimli::Dwarf<R<'_>>,
+        unit: &gimli::Unit<R<'_>>,
+        pending: Vec<Pending>,
+    ) -> CuOut {
         let mut out = CuOut::default();
         let mut files = lines::FileTable::default();
-        let raw = lines::read(&self.input.dwarf, unit, &mut files);
+        let raw = lines::read(line_dwarf, unit, &mut files);
         let mut origins: HashMap<u64, u32> = HashMap::default();
         let mut funcs = Vec::with_capacity(pending.len());
         for p in pending {
@@ -219,7 +286,7 @@ impl<'i, 'd> Resolver<'i, 'd> {
                         o
                     }
                 };
-                let call_file = i.call_file.and_then(|f| files.id(&self.input.dwarf, unit, f));
+                let call_file = i.call_file.and_then(|f| files.id(line_dwarf, unit, f));
                 inlines.push(InlineOut { depth: i.depth, call_line: i.call_line, call_file, origin, ranges: i.ranges });
             }
             funcs.push(FuncOut { name, structural, ranges: p.ranges, lines: Vec::new(), inlines });
