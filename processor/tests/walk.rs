@@ -73,11 +73,11 @@ fn symbol_files_answer_breakpads_lookups() {
     assert_eq!((line.file.as_deref(), line.line, line.address), (Some("/src/main.c"), 8, 0x1010));
     assert_eq!(files.line_at(&exe, 0x3456), None);
 
-    let rules = files.cfi_rules(&exe, 0x1014).unwrap();
+    let rules = files.cfi_rule_pairs(&exe, 0x1014).unwrap();
     let rules: Vec<(&str, &str)> = rules.iter().map(|(n, e)| (n.as_str(), e.as_str())).collect();
     assert_eq!(rules, [(".cfa", "$rsp 16 +"), (".ra", ".cfa -8 + ^"), ("$rbp", ".cfa -16 + ^")]);
-    assert_eq!(files.cfi_rules(&exe, 0x1002).unwrap().len(), 2, "the delta applies from 0x1004");
-    assert_eq!(files.cfi_rules(&exe, 0x3000), None);
+    assert_eq!(files.cfi_rule_pairs(&exe, 0x1002).unwrap().len(), 2, "the delta applies from 0x1004");
+    assert_eq!(files.cfi_rule_pairs(&exe, 0x3000), None);
 
     // Frame data wins over FPO where both cover the address, as in
     // Breakpad.

@@ -39,10 +39,9 @@ pub struct RuleSet<'r> {
 impl<'r> RuleSet<'r> {
     /// The rules of `(register, expression)` pairs, in the order they
     /// apply.
-    pub fn new(pairs: &'r [(String, String)]) -> RuleSet<'r> {
+    pub fn new(pairs: &[(&'r str, &'r str)]) -> RuleSet<'r> {
         let mut set = RuleSet::default();
-        for (name, expression) in pairs {
-            let (name, expression) = (name.as_str(), expression.as_str());
+        for &(name, expression) in pairs {
             match name {
                 ".cfa" => set.cfa = Some(expression),
                 ".ra" => set.ra = Some(expression),
@@ -124,8 +123,11 @@ pub fn caller_registers(
 /// The caller by the `STACK CFI` rules at the last frame's instruction.
 pub fn caller(u: &Unwind<'_, '_, '_>) -> Option<StackFrame> {
     let (module, offset) = u.symbolized_at(u.last.instruction)?;
-    let pairs = u.symbols.cfi_rules(module, offset)?;
-    let mut registers = caller_registers(u.cpu, &u.stack, &RuleSet::new(&pairs), &u.last.registers)?;
+    let mut registers = None;
+    u.symbols.cfi_rules(module, offset, &mut |pairs| {
+        registers = caller_registers(u.cpu, &u.stack, &RuleSet::new(pairs), &u.last.registers);
+    });
+    let mut registers = registers?;
     if u.cpu.arch == Arch::Arm64 {
         let pc = registers.get("pc")?;
         registers.set("pc", strip_pointer_auth(u, pc));

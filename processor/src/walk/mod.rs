@@ -57,7 +57,9 @@ use crate::frame::{FrameTrust, StackFrame};
 use crate::walker::{StackWalker, WalkContext, MAX_FRAMES};
 use arch::{Cpu, Method};
 use memory::Stack;
-pub use provider::{FunctionInfo, InlineInfo, LineInfo, NoSymbols, SymbolProvider, WinFrameInfo, WinFrameKind};
+pub use provider::{
+    FunctionInfo, InlineInfo, LineInfo, NoSymbols, RulesFn, SymbolProvider, WinFrameInfo, WinFrameKind,
+};
 pub use symbol_files::SymbolFiles;
 
 /// Breakpad's stack walker over the symbols of `P`.

@@ -86,6 +86,9 @@ pub struct WinFrameInfo {
     pub allocates_base_pointer: bool,
 }
 
+/// What [`SymbolProvider::cfi_rules`] calls with the rules it found.
+pub type RulesFn<'f> = dyn FnMut(&[(&str, &str)]) + 'f;
+
 /// The symbol lookups a [`crate::walk::BreakpadWalker`] makes.
 ///
 /// Implementations load a module's symbols the first time they are asked
@@ -123,11 +126,23 @@ pub trait SymbolProvider {
         Vec::new()
     }
 
-    /// The `STACK CFI` rules in force at `offset` as `(register,
-    /// expression)` pairs: the `STACK CFI INIT` record covering it, then
-    /// its delta records at or below `offset` in address order. Later pairs
-    /// override earlier ones for the same register.
-    fn cfi_rules(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>>;
+    /// Calls `rules` with the `STACK CFI` rules in force at `offset`, if
+    /// there are any, as `(register, expression)` pairs: the `STACK CFI
+    /// INIT` record covering it, then its delta records at or below
+    /// `offset` in address order. Later pairs override earlier ones for the
+    /// same register. (A callback, so that the pairs can borrow from the
+    /// provider's symbols: the walker asks for every frame.)
+    fn cfi_rules(&self, module: &CodeModule, offset: u64, rules: &mut RulesFn<'_>);
+
+    /// [`Self::cfi_rules`]' pairs as owned strings (for tests and tools;
+    /// the walker borrows them).
+    fn cfi_rule_pairs(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>> {
+        let mut owned = None;
+        self.cfi_rules(module, offset, &mut |pairs| {
+            owned = Some(pairs.iter().map(|(name, expression)| (name.to_string(), expression.to_string())).collect());
+        });
+        owned
+    }
 
     /// The `STACK WIN` record for `offset`: the innermost type 4 record
     /// containing it, else the innermost type 0 one (Breakpad's choice).
@@ -149,9 +164,7 @@ impl SymbolProvider for NoSymbols {
     fn line_at(&self, _module: &CodeModule, _offset: u64) -> Option<LineInfo> {
         None
     }
-    fn cfi_rules(&self, _module: &CodeModule, _offset: u64) -> Option<Vec<(String, String)>> {
-        None
-    }
+    fn cfi_rules(&self, _module: &CodeModule, _offset: u64, _rules: &mut RulesFn<'_>) {}
     fn win_frame(&self, _module: &CodeModule, _offset: u64) -> Option<WinFrameInfo> {
         None
     }
@@ -173,8 +186,8 @@ impl<P: SymbolProvider + ?Sized> SymbolProvider for &P {
     fn inline_chain_at(&self, module: &CodeModule, offset: u64) -> Vec<InlineInfo> {
         (**self).inline_chain_at(module, offset)
     }
-    fn cfi_rules(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>> {
-        (**self).cfi_rules(module, offset)
+    fn cfi_rules(&self, module: &CodeModule, offset: u64, rules: &mut RulesFn<'_>) {
+        (**self).cfi_rules(module, offset, rules)
     }
     fn win_frame(&self, module: &CodeModule, offset: u64) -> Option<WinFrameInfo> {
         (**self).win_frame(module, offset)

@@ -10,7 +10,7 @@
 //! or missing (not found, or the store failed: see
 //! [`SymbolFiles::errors`]).
 
-use super::provider::{FunctionInfo, InlineInfo, LineInfo, SymbolProvider, WinFrameInfo, WinFrameKind};
+use super::provider::{FunctionInfo, InlineInfo, LineInfo, RulesFn, SymbolProvider, WinFrameInfo, WinFrameKind};
 use crate::code_module::{CodeModule, SymbolStatus};
 use mdump_symbols::store::{StoreError, SymbolSource, SymbolStore};
 use mdump_symbols::{LazySymbols, StackWinType, SymbolBytes, WinProgram};
@@ -217,10 +217,11 @@ impl SymbolProvider for SymbolFiles {
             .collect()
     }
 
-    fn cfi_rules(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>> {
-        let symbols = self.symbols(module)?;
-        let found = symbols.cfi_at(offset)?;
-        Some(found.rules().into_iter().map(|(name, expression)| (name.to_string(), expression.to_string())).collect())
+    fn cfi_rules(&self, module: &CodeModule, offset: u64, rules: &mut RulesFn<'_>) {
+        let Some(symbols) = self.symbols(module) else { return };
+        if let Some(found) = symbols.cfi_at(offset) {
+            rules(&found.rules());
+        }
     }
 
     fn win_frame(&self, module: &CodeModule, offset: u64) -> Option<WinFrameInfo> {

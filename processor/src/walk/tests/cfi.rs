@@ -132,7 +132,8 @@ fn caller_registers_directly() {
     let region = MemoryRegion { base: 0, bytes: Bytes::new(&bytes) };
     let stack = Stack::new(cpu, Some(region));
     let callee = regs(Arch::X86, &[("esp", 0xffff_fffc), ("ebp", 4)]);
-    let pairs = mdump_rule_pairs(".cfa: $esp 8 + .ra: .cfa ^ $ebp: $ebp");
+    let owned = mdump_rule_pairs(".cfa: $esp 8 + .ra: .cfa ^ $ebp: $ebp");
+    let pairs = borrowed(&owned);
     let caller = caller_registers(cpu, &stack, &RuleSet::new(&pairs), &callee).unwrap();
     assert_eq!(caller.get("esp"), Some(4));
     assert_eq!(caller.get("eip"), Some(0x1234));

@@ -8,7 +8,7 @@ mod hostile;
 mod scan;
 mod stack_win;
 
-use super::provider::{FunctionInfo, LineInfo, SymbolProvider, WinFrameInfo};
+use super::provider::{FunctionInfo, LineInfo, RulesFn, SymbolProvider, WinFrameInfo};
 use super::BreakpadWalker;
 use crate::code_module::{CodeModule, SymbolStatus};
 use crate::frame::{FrameTrust, StackFrame};
@@ -139,10 +139,11 @@ impl SymbolProvider for FakeSymbols {
         Some(LineInfo { file: Some(file.into()), line, address })
     }
 
-    fn cfi_rules(&self, module: &CodeModule, offset: u64) -> Option<Vec<(String, String)>> {
-        let m = self.get(module)?;
-        let (_, _, rules) = m.cfi.iter().find(|(a, size, _)| inside(*a, *size, offset))?;
-        Some(mdump_rule_pairs(rules))
+    fn cfi_rules(&self, module: &CodeModule, offset: u64, found: &mut RulesFn<'_>) {
+        let Some(m) = self.get(module) else { return };
+        let Some((_, _, rules)) = m.cfi.iter().find(|(a, size, _)| inside(*a, *size, offset)) else { return };
+        let pairs = mdump_rule_pairs(rules);
+        found(&borrowed(&pairs));
     }
 
     fn win_frame(&self, module: &CodeModule, offset: u64) -> Option<WinFrameInfo> {
@@ -168,6 +169,11 @@ pub fn mdump_rule_pairs(rules: &str) -> Vec<(String, String)> {
         }
     }
     pairs
+}
+
+/// `pairs` as borrowed pairs.
+pub fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs.iter().map(|(name, expression)| (name.as_str(), expression.as_str())).collect()
 }
 
 /// A register set of `arch` from pairs.
