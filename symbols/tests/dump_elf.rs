@@ -1,5 +1,5 @@
 //! The ELF dumper on binaries built here: C at -O0 and -O2 (with inlining),
-//! DWARF 4 and 5, C++, a Rust program; split debug files (debuglink and
+//! DWARF 2 to 5, C++, a Rust program; split debug files (debuglink and
 //! build id), compressed sections, no build id. Checked against the symbol
 //! table (every function is a FUNC or PUBLIC), binutils' `addr2line` (line
 //! records), our own parser (round trip, no bad lines) and Mozilla's
@@ -156,6 +156,8 @@ fn variants(dir: &Path) -> Vec<Built> {
         &["-g", "-O0", "-gdwarf-5"],
         &["-g", "-O2", "-gdwarf-4"],
         &["-g", "-O2", "-gdwarf-5"],
+        &["-g", "-O0", "-gdwarf-2"],
+        &["-g", "-O0", "-gdwarf-3"],
     ] {
         v.extend(build(dir, "c", flags));
     }
