@@ -217,43 +217,75 @@ where
     out
 }
 
-/// One FDE being converted: the rules at its start and the changes after.
+/// What a recorded rule says, formatted only when the entry is written.
+#[derive(Clone, Copy, Debug)]
+enum Text {
+    /// A register's name alone (same value, another register, `.ra` at the
+    /// start).
+    Reg(u16),
+    /// `<register> <offset> +`: the CFA.
+    RegPlus(u16, i64),
+    /// `.cfa <offset> + ^`: saved at CFA + offset.
+    SavedAt(i64),
+    /// `.cfa <offset> +`: equal to CFA + offset.
+    CfaPlus(i64),
+}
+
+/// Which rule a record sets: the CFA, or a register (its own number; the
+/// return address column is written `.ra`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Key {
+    Cfa,
+    Reg(u16),
+}
+
+/// One FDE being converted: a log of (address, rule, text) in the order the
+/// instructions set them, sorted and formatted by [`Entry::finish`].
 struct Entry {
     address: u64,
     size: u64,
     ra: u16,
     names: &'static [&'static str],
-    initial: BTreeMap<String, String>,
-    changes: BTreeMap<u64, BTreeMap<String, String>>,
+    log: Vec<(u64, Key, Text)>,
 }
 
 impl Entry {
     fn new(fde: &gimli::FrameDescriptionEntry<R<'_>>, names: &'static [&'static str]) -> Entry {
         let ra = fde.cie().return_address_register().0;
-        let mut initial = BTreeMap::new();
+        let mut log = Vec::new();
+        let address = fde.initial_address();
         // A STACK CFI record must give `.ra`; DWARF may leave the return
         // address in its own register without a rule, so start from that.
-        if let Some(name) = names.get(usize::from(ra)) {
-            initial.insert(".ra".to_owned(), (*name).to_owned());
+        if usize::from(ra) < names.len() {
+            log.push((address, Key::Reg(ra), Text::Reg(ra)));
         }
-        Entry { address: fde.initial_address(), size: fde.len(), ra, names, initial, changes: BTreeMap::new() }
+        Entry { address, size: fde.len(), ra, names, log }
     }
 
-    fn name(&self, reg: u16) -> String {
+    /// Breakpad's name for a register (`.ra` for the return address column
+    /// only as a rule's key, see [`Entry::key_name`]).
+    fn reg_name(&self, reg: u16, out: &mut String) {
         if reg == self.ra {
-            return ".ra".to_owned();
+            out.push_str(".ra");
+            return;
         }
         match self.names.get(usize::from(reg)) {
-            Some(n) if !n.is_empty() => (*n).to_owned(),
-            _ => format!("unnamed_register{reg}"),
+            Some(n) if !n.is_empty() => out.push_str(n),
+            _ => {
+                out.push_str("unnamed_register");
+                out.push_str(&reg.to_string());
+            }
         }
     }
 
-    fn record(&mut self, address: u64, key: String, rule: String) {
-        if address == self.address {
-            self.initial.insert(key, rule);
-        } else {
-            self.changes.entry(address).or_default().insert(key, rule);
+    fn key_name(&self, key: Key) -> std::borrow::Cow<'static, str> {
+        match key {
+            Key::Cfa => ".cfa".into(),
+            Key::Reg(r) if r == self.ra => ".ra".into(),
+            Key::Reg(r) => match self.names.get(usize::from(r)) {
+                Some(n) if !n.is_empty() => (*n).into(),
+                _ => format!("unnamed_register{r}").into(),
+            },
         }
     }
 
@@ -261,19 +293,17 @@ impl Entry {
     fn report(&mut self, address: u64, reg: u16, rule: Rule) {
         let text = match rule {
             Rule::Undefined | Rule::Expression => return,
-            Rule::SameValue => self.name(reg),
-            Rule::Offset(o) => format!(".cfa {o} + ^"),
-            Rule::ValOffset(o) => format!(".cfa {o} +"),
-            Rule::Register(r) => self.name(r),
+            Rule::SameValue => Text::Reg(reg),
+            Rule::Offset(o) => Text::SavedAt(o),
+            Rule::ValOffset(o) => Text::CfaPlus(o),
+            Rule::Register(r) => Text::Reg(r),
         };
-        let key = self.name(reg);
-        self.record(address, key, text);
+        self.log.push((address, Key::Reg(reg), text));
     }
 
     fn report_cfa(&mut self, address: u64, cfa: Cfa) {
         if let Cfa::RegisterOffset(reg, offset) = cfa {
-            let text = format!("{} {offset} +", self.name(reg));
-            self.record(address, ".cfa".to_owned(), text);
+            self.log.push((address, Key::Cfa, Text::RegPlus(reg, offset)));
         }
     }
 
@@ -434,24 +464,66 @@ impl Entry {
         true
     }
 
-    fn finish(self) -> CfiInit<'static> {
-        let join = |rules: &BTreeMap<String, String>| {
-            let mut s = String::new();
-            for (k, v) in rules {
-                if !s.is_empty() {
-                    s.push(' ');
+    fn finish(mut self) -> CfiInit<'static> {
+        // Per address, the last rule set for a register wins; rules are
+        // written in name order.
+        let start = self.address;
+        let mut log = std::mem::take(&mut self.log);
+        // Stable: the instructions' order decides among equal keys. The
+        // initial rules first, then the changes by address (as Breakpad's
+        // map orders them, even one a hostile `DW_CFA_set_loc` put before
+        // the start).
+        log.sort_by_key(|e| (e.0 != start, e.0));
+        let mut init = String::new();
+        let mut deltas = Vec::new();
+        let mut i = 0;
+        let mut group: Vec<(std::borrow::Cow<'static, str>, Text)> = Vec::new();
+        while i < log.len() {
+            let at = log[i].0;
+            group.clear();
+            while i < log.len() && log[i].0 == at {
+                let (_, key, text) = log[i];
+                let name = self.key_name(key);
+                match group.iter_mut().find(|g| g.0 == name) {
+                    Some(g) => g.1 = text,
+                    None => group.push((name, text)),
                 }
-                s.push_str(k);
-                s.push_str(": ");
-                s.push_str(v);
+                i += 1;
             }
-            s
-        };
-        CfiInit {
-            address: self.address,
-            size: self.size,
-            rules: join(&self.initial).into(),
-            deltas: self.changes.iter().map(|(&a, r)| CfiDelta { address: a, rules: join(r).into() }).collect(),
+            group.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut rules = String::with_capacity(16 * group.len());
+            for (name, text) in &group {
+                if !rules.is_empty() {
+                    rules.push(' ');
+                }
+                rules.push_str(name);
+                rules.push_str(": ");
+                match *text {
+                    Text::Reg(r) => self.reg_name(r, &mut rules),
+                    Text::RegPlus(r, o) => {
+                        self.reg_name(r, &mut rules);
+                        rules.push(' ');
+                        rules.push_str(&o.to_string());
+                        rules.push_str(" +");
+                    }
+                    Text::SavedAt(o) => {
+                        rules.push_str(".cfa ");
+                        rules.push_str(&o.to_string());
+                        rules.push_str(" + ^");
+                    }
+                    Text::CfaPlus(o) => {
+                        rules.push_str(".cfa ");
+                        rules.push_str(&o.to_string());
+                        rules.push_str(" +");
+                    }
+                }
+            }
+            if at == start {
+                init = rules;
+            } else {
+                deltas.push(CfiDelta { address: at, rules: rules.into() });
+            }
         }
+        CfiInit { address: start, size: self.size, rules: init.into(), deltas }
     }
 }
