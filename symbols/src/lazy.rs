@@ -1,6 +1,7 @@
 //! [`LazySymbols`]: the lookups of [`crate::Symbols`] over a symbol file's
-//! bytes, kept as they are (a memory map, or one buffer), without parsing
-//! the records no lookup asks for.
+//! bytes, kept as they are (any buffer, or a [`SymbolBytes`] that reads a
+//! large file a piece at a time), without parsing the records no lookup
+//! asks for.
 //!
 //! Building one runs the parser's single pass (so the placement rules and
 //! the counts of bad lines are the parser's: Breakpad's "corrupt symbols"
@@ -9,7 +10,8 @@
 //! with the addresses the indexes need. A lookup that lands in a record
 //! reads it again from there: a `FUNC`'s name, its line and `INLINE`
 //! records (the first time a lookup lands in the function; the result is
-//! kept), a CFI range's delta records. Names borrow from the bytes.
+//! kept), a CFI range's delta records. Names borrow from the bytes when they
+//! are in memory.
 //!
 //! Every answer is the one [`crate::Symbols`] gives for the same bytes
 //! (which records win where they overlap included); the tests compare the
@@ -25,12 +27,12 @@ use crate::cfi::CfiRules;
 use crate::index::{exclusive, nested, span, Nested, Order};
 use crate::lex::text;
 use crate::lookup::{delta_order, deltas_at, line_in, line_order, InlineIndex};
-use crate::mapped::{SymbolBytes, RELEASE_STEP};
 use crate::model::{
     CfiDelta, CfiInit, Function, InlineOrigin, Line, Lines, ModuleRecord, PackedLine, StackWin, StackWinType,
 };
 use crate::parse::{Parser, Sink};
 use crate::records::{self, RawFunc, RawInline, RawPublic, RawWin, Stack};
+use crate::source::{ByteSource, SymbolBytes};
 use crate::stats::ParseStats;
 
 /// A kept `FUNC` or `STACK CFI INIT`: its range, where its line starts,
@@ -158,6 +160,9 @@ impl FoundCfi<'_> {
 /// The index the single pass builds.
 #[derive(Default)]
 struct Indexer {
+    /// Offset in the file of the buffer the parser reads (a file read a
+    /// piece at a time).
+    base: usize,
     module: Option<usize>,
     functions: Vec<Range>,
     publics: Vec<Point>,
@@ -169,39 +174,41 @@ struct Indexer {
 
 impl<'a> Sink<'a> for Indexer {
     fn module(&mut self, _module: ModuleRecord<'a>, at: usize) {
-        self.module = Some(at);
+        self.module = Some(self.base + at);
     }
     fn file(&mut self, id: u32, _name: &'a [u8], at: usize) {
-        self.files.push((id, at));
+        self.files.push((id, self.base + at));
     }
     fn inline_origin(&mut self, origin: InlineOrigin<'a>, at: usize) {
-        self.origins.push((origin.id, at));
+        self.origins.push((origin.id, self.base + at));
     }
     fn func(&mut self, func: RawFunc<'a>, at: usize) {
+        let at = self.base + at;
         self.functions.push(Range { address: func.address, size: func.size, at, end: at });
     }
     fn end_function(&mut self, at: usize) {
         if let Some(f) = self.functions.last_mut() {
-            f.end = at;
+            f.end = self.base + at;
         }
     }
     #[inline]
     fn line(&mut self, _line: Line) {}
     fn public(&mut self, public: RawPublic<'a>, at: usize) {
-        self.publics.push(Point { address: public.address, at });
+        self.publics.push(Point { address: public.address, at: self.base + at });
     }
     fn cfi_init(&mut self, address: u64, size: u64, _rules: &'a [u8], at: usize) {
+        let at = self.base + at;
         self.cfi.push(Range { address, size, at, end: at });
     }
     fn end_cfi(&mut self, at: usize) {
         if let Some(c) = self.cfi.last_mut() {
-            c.end = at;
+            c.end = self.base + at;
         }
     }
     #[inline]
     fn cfi_delta(&mut self, _address: u64, _rules: &'a [u8]) {}
     fn win(&mut self, win: RawWin<'a>, at: usize) {
-        self.win.push((win.ty, win.address, win.code_size, at));
+        self.win.push((win.ty, win.address, win.code_size, self.base + at));
     }
 }
 
@@ -225,14 +232,43 @@ impl<'a> Sink<'a> for BodyReader {
 /// Collects one CFI range's delta records.
 #[derive(Default)]
 struct DeltaReader<'a> {
-    deltas: Vec<CfiDelta<'a>>,
+    deltas: Vec<(u64, &'a [u8])>,
 }
 
 impl<'a> Sink<'a> for DeltaReader<'a> {
     fn line(&mut self, _line: Line) {}
     fn cfi_delta(&mut self, address: u64, rules: &'a [u8]) {
-        self.deltas.push(CfiDelta { address, rules: text(rules) });
+        self.deltas.push((address, rules));
     }
+}
+
+/// `part`, a piece of `whole`, as text that lives as long as `whole`'s
+/// borrow, when it has one.
+fn text_of<'s>(whole: &Cow<'s, [u8]>, part: &[u8]) -> Cow<'s, str> {
+    if let Cow::Borrowed(all) = *whole {
+        let start = (part.as_ptr() as usize).wrapping_sub(all.as_ptr() as usize);
+        if let Some(same) = start.checked_add(part.len()).and_then(|end| all.get(start..end)) {
+            return text(same);
+        }
+    }
+    Cow::Owned(text(part).into_owned())
+}
+
+/// The same text, as long-lived as `whole` allows (see [`text_of`]).
+fn retext<'s>(whole: &Cow<'s, [u8]>, t: Cow<'_, str>) -> Cow<'s, str> {
+    match t {
+        Cow::Borrowed(t) => text_of(whole, t.as_bytes()),
+        Cow::Owned(t) => Cow::Owned(t),
+    }
+}
+
+/// A line without its end of line (`\n` and any `\r` before it).
+fn trimmed(line: &[u8]) -> &[u8] {
+    let mut line = &line[..memchr(b'\n', line).unwrap_or(line.len())];
+    while let [head @ .., b'\r'] = line {
+        line = head;
+    }
+    line
 }
 
 /// The records an exclusive index keeps, by address.
@@ -252,34 +288,28 @@ fn by_id(mut ids: Vec<(u32, usize)>) -> Box<[(u32, usize)]> {
 }
 
 impl LazySymbols<SymbolBytes> {
-    /// Maps the symbol file at `path` and indexes it, giving the pages the
-    /// pass has read back as it goes (see [`SymbolBytes::open`]): what
-    /// stays resident is the index and the pages lookups touch.
+    /// Indexes the symbol file at `path`: kept in memory if it is small,
+    /// else read a piece at a time (see [`SymbolBytes::open`]), so that
+    /// what stays resident of a large file is the index and the records
+    /// lookups read.
     pub fn open(path: &std::path::Path) -> std::io::Result<Self> {
-        let bytes = SymbolBytes::open(path)?;
-        Ok(Self::build(bytes, |bytes, range| bytes.release(range)))
+        Ok(Self::new(SymbolBytes::open(path)?))
     }
 }
 
-impl<B: AsRef<[u8]>> LazySymbols<B> {
-    /// Indexes `bytes` in one pass; never fails (see
-    /// [`LazySymbols::stats`] for what was skipped).
-    pub fn new(bytes: B) -> Self {
-        Self::build(bytes, |_, _| {})
-    }
+/// Bytes a file read a piece at a time is read in.
+const STEP: usize = 1 << 20;
 
-    /// [`LazySymbols::new`], calling `done(&bytes, range)` for each range of
-    /// about [`RELEASE_STEP`] bytes the pass is done with.
-    fn build(bytes: B, done: impl Fn(&B, std::ops::Range<usize>)) -> Self {
+impl<B: ByteSource> LazySymbols<B> {
+    /// Indexes `bytes` in one pass; never fails (see
+    /// [`LazySymbols::stats`] for what was skipped; a file that cannot be
+    /// read to its end is indexed as far as it could be read).
+    pub fn new(bytes: B) -> Self {
         let mut parser = Parser::new(Indexer::default());
-        let all = bytes.as_ref();
-        let mut pos = 0;
-        while pos < all.len() {
-            let next = parser.lines_until(all, pos, pos.saturating_add(RELEASE_STEP));
-            done(&bytes, pos..next);
-            pos = next;
+        match bytes.as_slice() {
+            Some(all) => parser.run(all, 0),
+            None => Self::run_in_pieces(&bytes, &mut parser),
         }
-        parser.finish(all.len());
         let Parser { sink: ix, stats, .. } = parser;
         let f = &ix.functions;
         let functions = exclusive(f.len(), |i| span(f[i].address, f[i].size));
@@ -313,9 +343,47 @@ impl<B: AsRef<[u8]>> LazySymbols<B> {
         }
     }
 
-    /// The symbol file's bytes.
-    pub fn bytes(&self) -> &[u8] {
-        self.bytes.as_ref()
+    /// Reads `bytes` a piece at a time, each piece ending at a line's end.
+    fn run_in_pieces(bytes: &B, parser: &mut Parser<Indexer>) {
+        let len = bytes.len();
+        // The bytes of [base, base + buffer.len()) not parsed yet.
+        let mut buffer: Vec<u8> = Vec::new();
+        let (mut base, mut read) = (0, 0);
+        while read < len {
+            let Some(piece) = bytes.slice(read..read.saturating_add(STEP)) else { break };
+            if piece.is_empty() {
+                break;
+            }
+            read += piece.len();
+            buffer.extend_from_slice(&piece);
+            let stop = match memchr::memrchr(b'\n', &buffer) {
+                _ if read >= len => buffer.len(),
+                Some(newline) => newline + 1,
+                // A line longer than a piece: read on.
+                None => continue,
+            };
+            parser.sink.base = base;
+            let next = parser.lines_until(&buffer, 0, stop).min(buffer.len());
+            buffer.drain(..next);
+            base += next;
+        }
+        parser.sink.base = base;
+        parser.finish(len.saturating_sub(base));
+    }
+
+    /// Where the bytes come from.
+    pub fn source(&self) -> &B {
+        &self.bytes
+    }
+
+    /// The number of bytes of the symbol file.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the symbol file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
     }
 
     /// What the parser skipped: the same counts as [`crate::parse()`]'s.
@@ -343,25 +411,41 @@ impl<B: AsRef<[u8]>> LazySymbols<B> {
             + bodies
     }
 
-    /// The line starting at `at`, without its end of line.
-    fn line(&self, at: usize) -> &[u8] {
-        let rest = self.bytes().get(at..).unwrap_or_default();
-        let mut line = &rest[..memchr(b'\n', rest).unwrap_or(rest.len())];
-        while let [head @ .., b'\r'] = line {
-            line = head;
+    /// The line starting at `at` with its end of line, and where the next
+    /// line starts.
+    fn line(&self, at: usize) -> Option<(Cow<'_, [u8]>, usize)> {
+        let len = self.bytes.len();
+        if let Some(all) = self.bytes.as_slice() {
+            let rest = all.get(at..)?;
+            let end = memchr(b'\n', rest).map_or(len, |n| at + n + 1);
+            return Some((Cow::Borrowed(all.get(at..end)?), end));
         }
-        line
-    }
-
-    /// Where the line after the one starting at `at` starts.
-    fn next_line(&self, at: usize) -> usize {
-        let rest = self.bytes().get(at..).unwrap_or_default();
-        memchr(b'\n', rest).map_or(self.bytes().len(), |n| at + n + 1)
+        // Read in growing pieces until the end of line.
+        let mut want = 256usize;
+        loop {
+            let piece = self.bytes.slice(at..at.saturating_add(want))?;
+            if let Some(n) = memchr(b'\n', &piece) {
+                let mut line = piece.into_owned();
+                line.truncate(n + 1);
+                return Some((Cow::Owned(line), at + n + 1));
+            }
+            if at.saturating_add(want) >= len {
+                return Some((piece, len));
+            }
+            want = want.saturating_mul(2);
+        }
     }
 
     /// The `MODULE` record.
     pub fn module(&self) -> Option<ModuleRecord<'_>> {
-        records::module(self.line(self.module?).get(7..)?)
+        let (line, _) = self.line(self.module?)?;
+        let m = records::module(trimmed(&line).get(7..)?)?;
+        Some(ModuleRecord {
+            os: retext(&line, m.os),
+            arch: retext(&line, m.arch),
+            id: retext(&line, m.id),
+            name: retext(&line, m.name),
+        })
     }
 
     fn function_below(&self, addr: u64) -> Option<usize> {
@@ -391,8 +475,9 @@ impl<B: AsRef<[u8]>> LazySymbols<B> {
     /// [`crate::Symbols::symbol_at`]).
     pub fn symbol_at(&self, addr: u64) -> Option<FoundSymbol<'_>> {
         if let Some(i) = self.function_index_at(addr) {
-            let f = records::func(self.line(self.functions.get(i)?.at).get(5..)?)?;
-            let name = text(f.name);
+            let (line, _) = self.line(self.functions.get(i)?.at)?;
+            let f = records::func(trimmed(&line).get(5..)?)?;
+            let name = text_of(&line, f.name);
             return Some(FoundSymbol {
                 name,
                 address: f.address,
@@ -400,8 +485,10 @@ impl<B: AsRef<[u8]>> LazySymbols<B> {
                 parameter_size: f.parameter_size,
             });
         }
-        let p = records::public(self.line(self.publics.get(self.public_index_at(addr)?)?.at).get(7..)?)?;
-        Some(FoundSymbol { name: text(p.name), address: p.address, size: None, parameter_size: p.parameter_size })
+        let (line, _) = self.line(self.publics.get(self.public_index_at(addr)?)?.at)?;
+        let p = records::public(trimmed(&line).get(7..)?)?;
+        let name = text_of(&line, p.name);
+        Some(FoundSymbol { name, address: p.address, size: None, parameter_size: p.parameter_size })
     }
 
     /// Whether [`LazySymbols::symbol_at`] finds a symbol, without reading
@@ -417,9 +504,10 @@ impl<B: AsRef<[u8]>> LazySymbols<B> {
             return Some(Arc::clone(body));
         }
         let f = self.functions.get(i)?;
-        let start = self.next_line(f.at);
+        let (_, start) = self.line(f.at)?;
+        let lines = self.bytes.slice(start.min(f.end)..f.end)?;
         let mut reader = Parser::resume(BodyReader::default(), true, false);
-        reader.run(self.bytes().get(..f.end)?, start.min(f.end));
+        reader.run(&lines, 0);
         let BodyReader { lines, inlines } = reader.sink;
         let lines_order = line_order(&lines);
         let function = Function { lines: Lines(lines), inlines, ..Function::default() };
@@ -460,19 +548,23 @@ impl<B: AsRef<[u8]>> LazySymbols<B> {
         if addr - c.address >= c.size {
             return None;
         }
-        let Some(Stack::CfiInit { rules, .. }) = records::stack(self.line(c.at).get(6..)?) else { return None };
-        let start = self.next_line(c.at);
+        let (line, start) = self.line(c.at)?;
+        let Some(Stack::CfiInit { rules, .. }) = records::stack(trimmed(&line).get(6..)?) else { return None };
+        let region = self.bytes.slice(start.min(c.end)..c.end)?;
         let mut reader = Parser::resume(DeltaReader::default(), false, true);
-        reader.run(self.bytes().get(..c.end)?, start.min(c.end));
-        let init = CfiInit { address: c.address, size: c.size, rules: text(rules), deltas: reader.sink.deltas };
+        reader.run(&region, 0);
+        let deltas =
+            reader.sink.deltas.iter().map(|&(address, rules)| CfiDelta { address, rules: text_of(&region, rules) });
+        let init = CfiInit { address: c.address, size: c.size, rules: text_of(&line, rules), deltas: deltas.collect() };
         Some(FoundCfi { init, addr })
     }
 
     /// The `STACK WIN` record for `addr` (see [`crate::Symbols::win_at`]).
     pub fn win_at(&self, addr: u64) -> Option<StackWin<'_>> {
         let i = self.frame_data.find(addr).or_else(|| self.fpo.find(addr))?;
-        match records::stack(self.line(*self.win.get(i)?).get(6..)?)? {
-            Stack::Win(win) => Some(win.win()),
+        let (line, _) = self.line(*self.win.get(i)?)?;
+        match records::stack(trimmed(&line).get(6..)?)? {
+            Stack::Win(win) => Some(win.win_with(|program| text_of(&line, program))),
             _ => None,
         }
     }
@@ -480,13 +572,16 @@ impl<B: AsRef<[u8]>> LazySymbols<B> {
     /// The name of `FILE` `id` (the first record with that id).
     pub fn file_name(&self, id: u32) -> Option<Cow<'_, str>> {
         let k = self.files.binary_search_by_key(&id, |e| e.0).ok()?;
-        let (_, name) = records::file(self.line(self.files.get(k)?.1).get(5..)?)?;
-        Some(text(name))
+        let (line, _) = self.line(self.files.get(k)?.1)?;
+        let (_, name) = records::file(trimmed(&line).get(5..)?)?;
+        Some(text_of(&line, name))
     }
 
     /// `INLINE_ORIGIN` `id` (the first record with that id).
     pub fn inline_origin(&self, id: u32) -> Option<InlineOrigin<'_>> {
         let k = self.origins.binary_search_by_key(&id, |e| e.0).ok()?;
-        records::inline_origin(self.line(self.origins.get(k)?.1).get(14..)?)
+        let (line, _) = self.line(self.origins.get(k)?.1)?;
+        let o = records::inline_origin(trimmed(&line).get(14..)?)?;
+        Some(InlineOrigin { id: o.id, file: o.file, name: retext(&line, o.name) })
     }
 }

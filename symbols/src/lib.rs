@@ -44,7 +44,7 @@ mod index;
 mod lazy;
 mod lex;
 mod lookup;
-mod mapped;
+mod source;
 pub mod model;
 mod parse;
 mod records;
@@ -55,7 +55,7 @@ pub mod write;
 pub use cfi::CfiRules;
 pub use lazy::{FoundCfi, FoundInline, FoundLine, FoundSymbol, LazySymbols};
 pub use lookup::{InlineFrame, SourceLine, SymbolAt, Symbols};
-pub use mapped::SymbolBytes;
+pub use source::{ByteSource, SymbolBytes};
 pub use model::{
     CfiDelta, CfiInit, FileRecord, Function, InfoRecord, Inline, InlineOrigin, InlineRange, Line, Lines, LinesIter,
     ModuleRecord, Public, StackWin, StackWinType, SymbolFile, WinProgram,

@@ -320,6 +320,11 @@ pub(crate) struct RawWin<'a> {
 impl<'a> RawWin<'a> {
     /// The record.
     pub(crate) fn win(self) -> StackWin<'a> {
+        self.win_with(text)
+    }
+
+    /// The record, its program string made text by `text`.
+    pub(crate) fn win_with<'t>(self, text: impl FnOnce(&'a [u8]) -> std::borrow::Cow<'t, str>) -> StackWin<'t> {
         let [prologue_size, epilogue_size, parameter_size, saved_register_size, local_size, max_stack_size] =
             self.sizes;
         let program = match self.program {

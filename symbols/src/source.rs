@@ -1,87 +1,135 @@
-//! [`SymbolBytes`]: a symbol file's bytes, memory-mapped where possible, so
-//! that a [`crate::LazySymbols`] borrows its names from the page cache
-//! instead of a copy, and the pages its index pass read can be given back
-//! (only the pages later lookups touch come back).
+//! Where a [`crate::LazySymbols`] reads a symbol file's bytes: any buffer
+//! ([`ByteSource`] for everything that is `AsRef<[u8]>`), or a
+//! [`SymbolBytes`], which keeps a small file in memory and reads a large one
+//! a piece at a time, when a lookup needs it.
+//!
+//! Why not a memory map: recent kernels map a file's pages into a process
+//! by whole page-cache folios (up to 2 MiB), so the few lookups a stack
+//! walk makes into a large symbol file would bring most of it into the
+//! resident set. Reading the records a lookup lands in costs a system call
+//! each, and keeps only what is read.
 
+use std::borrow::Cow;
 use std::fs::File;
-use std::io;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
-/// A symbol file's bytes: a read-only shared mapping of the file, or a
-/// buffer (an empty file, bytes from elsewhere).
+/// A symbol file's bytes, by range.
+pub trait ByteSource {
+    /// The number of bytes.
+    fn len(&self) -> usize;
+
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// All the bytes, when they are in memory.
+    fn as_slice(&self) -> Option<&[u8]>;
+
+    /// The bytes of `range` (clamped to the end); `None` if they cannot be
+    /// read.
+    fn slice(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>>;
+}
+
+impl<T: AsRef<[u8]>> ByteSource for T {
+    fn len(&self) -> usize {
+        self.as_ref().len()
+    }
+
+    fn as_slice(&self) -> Option<&[u8]> {
+        Some(self.as_ref())
+    }
+
+    fn slice(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        let all = self.as_ref();
+        all.get(range.start..range.end.min(all.len())).map(Cow::Borrowed)
+    }
+}
+
+/// Files up to this size are read into memory by [`SymbolBytes::open`];
+/// larger ones are read a piece at a time.
+pub const IN_MEMORY_LIMIT: u64 = 4 << 20;
+
+/// A symbol file's bytes: in memory, or in the file, read when asked for.
 pub struct SymbolBytes(Inner);
 
 enum Inner {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
+    Memory(Vec<u8>),
+    /// The file (reads seek, hence the lock) and its length when opened.
+    File(Mutex<File>, usize),
 }
 
 impl core::fmt::Debug for SymbolBytes {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let kind = match self.0 {
-            Inner::Mapped(_) => "mapped",
-            Inner::Owned(_) => "owned",
-        };
-        f.debug_struct("SymbolBytes").field("kind", &kind).field("len", &self.as_ref().len()).finish()
+        let kind = if self.is_in_memory() { "memory" } else { "file" };
+        f.debug_struct("SymbolBytes").field("kind", &kind).field("len", &self.len()).finish()
     }
 }
-
-/// Pages are given back in steps of this many bytes.
-pub(crate) const RELEASE_STEP: usize = 1 << 20;
 
 impl SymbolBytes {
-    /// Maps the file at `path` (reads it when it is empty: an empty mapping
-    /// is an error on some systems).
+    /// The file at `path`: read whole if it has at most
+    /// [`IN_MEMORY_LIMIT`] bytes, else [`SymbolBytes::from_file`].
     pub fn open(path: &Path) -> io::Result<SymbolBytes> {
-        let file = File::open(path)?;
-        if file.metadata()?.len() == 0 {
-            return Ok(SymbolBytes(Inner::Owned(Vec::new())));
+        let mut file = File::open(path)?;
+        let len = file.metadata()?.len();
+        if len > IN_MEMORY_LIMIT {
+            return Self::from_file(file);
         }
-        // Safety: the mapping is read-only and shared; it stays valid while
-        // the file changes, but its bytes would change under the borrows
-        // (or fault, if the file shrank). Symbol files are written once and
-        // then only read, as the dumps the reader maps.
-        #[allow(unsafe_code)]
-        let map = unsafe { memmap2::Mmap::map(&file) }?;
-        Ok(SymbolBytes(Inner::Mapped(map)))
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        file.read_to_end(&mut bytes)?;
+        Ok(SymbolBytes(Inner::Memory(bytes)))
     }
 
-    /// Whether the bytes are a mapping of the file.
-    pub fn is_mapped(&self) -> bool {
-        matches!(self.0, Inner::Mapped(_))
+    /// An open file, read a piece at a time. Its length is taken now; a
+    /// file that changes afterwards gives wrong answers or none (never a
+    /// crash).
+    pub fn from_file(file: File) -> io::Result<SymbolBytes> {
+        let len = usize::try_from(file.metadata()?.len())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "symbol file too large for this platform"))?;
+        Ok(SymbolBytes(Inner::File(Mutex::new(file), len)))
     }
 
-    /// Tells the system that `range` will not be needed soon: for a
-    /// mapping, its whole pages leave this process's resident set (they
-    /// stay in the page cache and come back, unchanged, when touched). Does
-    /// nothing for a buffer.
-    pub(crate) fn release(&self, range: Range<usize>) {
-        let Inner::Mapped(map) = &self.0 else { return };
-        let page = 4096;
-        let start = range.start.div_ceil(page) * page;
-        let end = range.end.min(map.len()) / page * page;
-        if start < end {
-            // Safety: the mapping is shared and read-only, so dropping its
-            // pages loses nothing: the next read faults the file's same
-            // bytes back in. A failure only means the pages stay.
-            #[allow(unsafe_code)]
-            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
-        }
+    /// Whether the bytes are in memory.
+    pub fn is_in_memory(&self) -> bool {
+        matches!(self.0, Inner::Memory(_))
     }
 }
 
-impl AsRef<[u8]> for SymbolBytes {
-    fn as_ref(&self) -> &[u8] {
+impl ByteSource for SymbolBytes {
+    fn len(&self) -> usize {
         match &self.0 {
-            Inner::Mapped(map) => map,
-            Inner::Owned(bytes) => bytes,
+            Inner::Memory(bytes) => bytes.len(),
+            Inner::File(_, len) => *len,
         }
+    }
+
+    fn as_slice(&self) -> Option<&[u8]> {
+        match &self.0 {
+            Inner::Memory(bytes) => Some(bytes),
+            Inner::File(..) => None,
+        }
+    }
+
+    fn slice(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        let (file, len) = match &self.0 {
+            Inner::Memory(bytes) => return bytes.slice(range),
+            Inner::File(file, len) => (file, *len),
+        };
+        let end = range.end.min(len);
+        let size = end.checked_sub(range.start)?;
+        let mut piece = vec![0; size];
+        let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
+        file.seek(SeekFrom::Start(range.start as u64)).ok()?;
+        file.read_exact(&mut piece).ok()?;
+        Some(Cow::Owned(piece))
     }
 }
 
 impl From<Vec<u8>> for SymbolBytes {
     fn from(bytes: Vec<u8>) -> Self {
-        SymbolBytes(Inner::Owned(bytes))
+        SymbolBytes(Inner::Memory(bytes))
     }
 }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mdump_symbols::{LazySymbols, SymbolAt, SymbolBytes, Symbols};
+use mdump_symbols::{ByteSource, LazySymbols, SymbolAt, SymbolBytes, Symbols};
 
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("MDUMP_CORPUS")
@@ -81,7 +81,7 @@ fn same_answers(bytes: &[u8], what: &str) -> usize {
     same_answers_of(&LazySymbols::new(bytes), bytes, what)
 }
 
-fn same_answers_of<B: AsRef<[u8]>>(lazy: &LazySymbols<B>, bytes: &[u8], what: &str) -> usize {
+fn same_answers_of<B: ByteSource>(lazy: &LazySymbols<B>, bytes: &[u8], what: &str) -> usize {
     let eager = Symbols::parse(bytes);
     assert_eq!(lazy.stats(), eager.stats(), "{what}: parse counts");
     assert_eq!(lazy.module(), eager.file().module, "{what}: MODULE");
@@ -306,39 +306,60 @@ fn generated_files_answer_alike() {
     assert!(found > 1000, "{found}");
 }
 
+/// `bytes` written to a temporary file and opened to be read a piece at a
+/// time.
+fn from_file(bytes: &[u8], name: &str) -> SymbolBytes {
+    let path = std::env::temp_dir().join(format!("mdump-lazy-{name}-{}.sym", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    SymbolBytes::from_file(file).unwrap()
+}
+
 #[test]
-fn mapped_files_answer_alike_after_their_pages_are_given_back() {
+fn files_read_a_piece_at_a_time_answer_alike() {
     let mut rng = Rng(0x1234_5678_9abc_def1);
-    // Several release steps' worth of records.
-    let mut text = b"MODULE Linux x86_64 0123 big\n".to_vec();
+    // Several pieces' worth of records, CRLF lines, and names longer than
+    // the first read of a line.
+    let mut text = b"MODULE Linux x86_64 0123 big\r\n".to_vec();
     let mut address = 0x1000u64;
-    while text.len() < 3 << 20 {
+    while text.len() < 5 << 20 {
         let size = 0x10 + rng.below(0x100);
-        text.extend_from_slice(format!("FUNC {address:x} {size:x} 0 function_{address:x}\n").as_bytes());
+        let long = if rng.below(50) == 0 { "x".repeat(700) } else { String::new() };
+        text.extend_from_slice(format!("FUNC {address:x} {size:x} 0 function_{address:x}{long}\n").as_bytes());
         for k in 0..size / 0x10 {
-            text.extend_from_slice(format!("{:x} 10 {} {}\n", address + k * 0x10, 10 + k, k % 7).as_bytes());
+            let end = if k % 5 == 0 { "\r\n" } else { "\n" };
+            text.extend_from_slice(format!("{:x} 10 {} {}{end}", address + k * 0x10, 10 + k, k % 7).as_bytes());
         }
+        text.extend_from_slice(
+            format!("STACK CFI INIT {address:x} {size:x} .cfa: $rsp 8 + .ra: .cfa -8 + ^\n").as_bytes(),
+        );
+        text.extend_from_slice(format!("STACK CFI {:x} .cfa: $rsp 16 +\n", address + 1).as_bytes());
         address += size + rng.below(0x20);
     }
     for k in 0..7 {
         text.extend_from_slice(format!("FILE {k} file{k}.c\n").as_bytes());
     }
-    let path = std::env::temp_dir().join(format!("mdump-lazy-test-{}.sym", std::process::id()));
-    std::fs::write(&path, &text).unwrap();
-    let opened = LazySymbols::open(&path);
-    std::fs::remove_file(&path).unwrap();
-    let lazy = opened.unwrap();
-    assert!(lazy.bytes().len() == text.len());
-    let found = same_answers_of(&lazy, &text, "mapped file");
+    let lazy = LazySymbols::new(from_file(&text, "big"));
+    assert!(!lazy.source().is_in_memory());
+    assert_eq!(lazy.len(), text.len());
+    let found = same_answers_of(&lazy, &text, "big file");
     assert!(found > 1000, "{found}");
     assert_eq!(lazy.symbol_at(0x1000).unwrap().name, "function_1000");
 
-    // Empty files are read rather than mapped.
-    let path = std::env::temp_dir().join(format!("mdump-lazy-empty-{}.sym", std::process::id()));
+    // Bad lines, overlaps and text that is not UTF-8, read from the file.
+    let messy = LazySymbols::new(from_file(MESSY, "messy"));
+    assert!(same_answers_of(&messy, MESSY, "messy file") > 20);
+
+    // Files up to the limit are read whole; empty ones too.
+    let path = std::env::temp_dir().join(format!("mdump-lazy-small-{}.sym", std::process::id()));
+    std::fs::write(&path, MESSY).unwrap();
+    let small = LazySymbols::open(&path);
     std::fs::write(&path, b"").unwrap();
     let empty = SymbolBytes::open(&path);
     std::fs::remove_file(&path).unwrap();
+    assert!(small.unwrap().source().is_in_memory());
     let empty = empty.unwrap();
-    assert!(!empty.is_mapped());
+    assert!(empty.is_in_memory());
     assert_eq!(LazySymbols::new(empty).stats().lines, 0);
 }

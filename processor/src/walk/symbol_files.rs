@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// One module's symbols: the file's bytes (mapped) and their index.
+/// One module's symbols: the file's bytes (in memory, or read as lookups need them) and their index.
 pub type ModuleSymbols = LazySymbols<SymbolBytes>;
 
 /// One module's outcome.
