@@ -415,7 +415,7 @@ fn compressed_debug_sections_give_the_same_symbols() {
 
 /// Mozilla's dump_syms (`--inlines`, whose line records are the line table's
 /// as Breakpad's are) finds the same functions at the same addresses with
-/// the same line records. Known differences, left out of the comparison:
+/// the same line records, and the same CFI. Known differences, left out of the comparison:
 /// PUBLIC records (it adds `<.plt ELF section ...>` entries and keeps
 /// symbols inside functions), file names (it collapses `..`), and the
 /// names of some functions (it drops C++ template return types; with
@@ -475,6 +475,72 @@ fn same_functions_and_lines_as_mozilla_dump_syms() {
         let (la, lb) = (lines(ra), lines(rb));
         let diff: Vec<_> = la.symmetric_difference(&lb).take(10).collect();
         assert!(diff.is_empty(), "{}: line records differ: {diff:?}", b.what);
+        // CFI: the same entries, and at every address where either file
+        // changes a rule, the same rules in force (deltas applied in order)
+        // for the CFA, the return address and every register either saves.
+        // Breakpad (and we) also write a register going back to "same value"
+        // (`$rbx: $rbx`) at `DW_CFA_restore`/`restore_state`, and rules the
+        // CIE gave when the FDE then marks the return address undefined
+        // (`_start`); dump_syms does not: a register both do not save is
+        // not compared, and the `.ra` of at most two entries may be ours
+        // alone.
+        type Rules = BTreeMap<String, String>;
+        let cfi = |s: &SymbolFile<'_>| -> BTreeMap<(u64, u64), (Rules, BTreeMap<u64, Rules>)> {
+            let rules = |r: &str| -> Rules {
+                mdump_symbols::cfi::rule_pairs(r).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+            };
+            s.cfi
+                .iter()
+                .map(|c| {
+                    let mut deltas: BTreeMap<u64, Rules> = BTreeMap::new();
+                    for d in &c.deltas {
+                        deltas.entry(d.address).or_default().extend(rules(&d.rules));
+                    }
+                    ((c.address, c.size), (rules(&c.rules), deltas))
+                })
+                .collect()
+        };
+        let (ca, cb) = (cfi(&ours), cfi(&theirs));
+        assert_eq!(ca.keys().collect::<Vec<_>>(), cb.keys().collect::<Vec<_>>(), "{}: CFI entries", b.what);
+        let mut extra_ra = 0;
+        for (key, (init_a, deltas_a)) in &ca {
+            let (init_b, deltas_b) = &cb[key];
+            let (mut state_a, mut state_b) = (init_a.clone(), init_b.clone());
+            if !state_b.contains_key(".ra") && state_a.remove(".ra").is_some() {
+                extra_ra += 1;
+            }
+            let addresses: BTreeSet<u64> = deltas_a.keys().chain(deltas_b.keys()).copied().collect();
+            for at in std::iter::once(key.0).chain(addresses) {
+                state_a.extend(deltas_a.get(&at).cloned().unwrap_or_default());
+                state_b.extend(deltas_b.get(&at).cloned().unwrap_or_default());
+                let saved = |s: &Rules| -> Rules {
+                    s.iter().filter(|(k, v)| k != v).map(|(k, v)| (k.clone(), v.clone())).collect()
+                };
+                let (sa, sb) = (saved(&state_a), saved(&state_b));
+                for (k, v) in &sa {
+                    let same = sb.get(k) == Some(v)
+                        || (k.starts_with('$') && !sb.contains_key(k) && state_b.get(k) == Some(k));
+                    assert!(
+                        same,
+                        "{}: at {at:x} (entry {:x}) we say {k}: {v}, dump_syms {:?}",
+                        b.what,
+                        key.0,
+                        sb.get(k)
+                    );
+                }
+                for (k, v) in &sb {
+                    let same = sa.get(k) == Some(v) || (k.starts_with('$') && state_a.get(k) == Some(k));
+                    assert!(
+                        same,
+                        "{}: at {at:x} (entry {:x}) dump_syms says {k}: {v}, we {:?}",
+                        b.what,
+                        key.0,
+                        state_a.get(k)
+                    );
+                }
+            }
+        }
+        assert!(extra_ra <= 2, "{}: {extra_ra} entries with an undefined return address", b.what);
         // C names agree exactly.
         if b.what.starts_with("c ") {
             let names = |s: &SymbolFile<'_>| -> BTreeSet<(u64, String)> {
