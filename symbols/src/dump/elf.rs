@@ -133,14 +133,13 @@ fn build(
         Some(d) if d.section(".debug_info", elf::SHT_PROGBITS).is_some() => Some(d),
         _ => image.section(".debug_info", elf::SHT_PROGBITS).map(|_| image),
     };
-    let sections = match dwarf_image {
-        Some(img) => Some(load_sections(img)?),
-        None => None,
-    };
-
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
+    };
+    let sections = match dwarf_image {
+        Some(img) => Some(load_sections(img, threads)?),
+        None => None,
     };
     let mut units: Vec<(usize, dwarf::CuOut)> = Vec::new();
     let mut cfi: Vec<CfiInit<'static>> = Vec::new();
@@ -179,9 +178,11 @@ struct Sections<'d> {
     data: Vec<(gimli::SectionId, Cow<'d, [u8]>)>,
 }
 
-fn load_sections<'d>(image: &Image<'d>) -> Result<Sections<'d>, DumpError> {
+/// Loads the DWARF sections, decompressing the compressed ones on up to
+/// `threads` threads (inflating dominates files with compressed sections).
+fn load_sections<'d>(image: &Image<'d>, threads: usize) -> Result<Sections<'d>, DumpError> {
     use gimli::SectionId::*;
-    let mut data = Vec::new();
+    let mut found = Vec::new();
     for id in [
         DebugAbbrev,
         DebugAddr,
@@ -195,9 +196,36 @@ fn load_sections<'d>(image: &Image<'d>) -> Result<Sections<'d>, DumpError> {
     ] {
         let name = id.name();
         let zname = format!(".zdebug_{}", &name[".debug_".len()..]);
-        let section = image.section_any(name).or_else(|| image.section_any(&zname));
-        if let Some(s) = section {
-            data.push((id, image.contents(s)?));
+        if let Some(s) = image.section_any(name).or_else(|| image.section_any(&zname)) {
+            found.push((id, *s));
+        }
+    }
+    let compressed = found
+        .iter()
+        .filter(|(_, s)| s.flags & u64::from(elf::SHF_COMPRESSED) != 0 || s.name.starts_with(b".zdebug_"))
+        .count();
+    let mut data = Vec::with_capacity(found.len());
+    if threads <= 1 || compressed <= 1 {
+        for (id, s) in &found {
+            data.push((*id, image.contents(s)?));
+        }
+    } else {
+        // Largest first, so the biggest section starts at once.
+        found.sort_by_key(|(_, s)| std::cmp::Reverse(s.size));
+        let next = AtomicUsize::new(0);
+        let done = Mutex::new(Vec::with_capacity(found.len()));
+        std::thread::scope(|scope| {
+            for _ in 0..threads.min(compressed) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((id, s)) = found.get(i) else { break };
+                    let contents = image.contents(s);
+                    done.lock().unwrap_or_else(|e| e.into_inner()).push((*id, contents));
+                });
+            }
+        });
+        for (id, contents) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            data.push((id, contents?));
         }
     }
     Ok(Sections { big_endian: image.big_endian, data })
