@@ -608,8 +608,8 @@ fn hostile_bytes_never_panic() {
 
 /// `-gsplit-dwarf` (DWARF 4 GNU and DWARF 5): the skeleton units' `.dwo`
 /// files are read, where the skeleton says and next to the binary once both
-/// are moved; the records equal those of the same program built without
-/// splitting.
+/// are moved, and from a `.dwp` package made by llvm-dwp; the records equal
+/// those of the same program built without splitting.
 #[test]
 fn split_dwarf_units_are_read_from_their_dwo_files() {
     let dir = scratch("gsplit");
@@ -622,6 +622,10 @@ fn split_dwarf_units_are_read_from_their_dwo_files() {
             .filter(|p| p.extension().is_some_and(|e| e == "dwo"))
             .collect();
         assert!(!dwo.is_empty(), "gcc left no .dwo in {}", dir.display());
+        // A package of them, made while they are where the skeleton says.
+        let Some(llvm_dwp) = tool("llvm-dwp-16", &["/usr/bin/llvm-dwp"]) else { return };
+        let made = dir.join("package.dwp");
+        run(Command::new(&llvm_dwp).arg("-e").arg(&split.path).arg("-o").arg(&made));
         let records = |s: SymbolFile<'static>| (s.files, s.inline_origins, s.functions);
         let want = records(dump_file(&whole.path, &Options::default()));
         assert!(want.2.iter().any(|f| !f.lines.is_empty()));
@@ -634,10 +638,17 @@ fn split_dwarf_units_are_read_from_their_dwo_files() {
             std::fs::rename(d, moved.join(d.file_name().unwrap())).unwrap();
         }
         assert_eq!(records(dump_file(&bin, &Options::default())), want, "{version} moved");
-        // Without the .dwo: no functions from that unit, and no failure.
+        // Packed into BINARY.dwp by llvm-dwp: read from the package.
+        let mut package = bin.as_os_str().to_owned();
+        package.push(".dwp");
+        std::fs::rename(&made, &package).unwrap();
+        // Without the .dwo files, from the package alone.
         for d in &dwo {
             std::fs::remove_file(moved.join(d.file_name().unwrap())).unwrap();
         }
+        assert_eq!(records(dump_file(&bin, &Options::default())), want, "{version} .dwp");
+        // Without either: no functions from that unit, and no failure.
+        std::fs::remove_file(&package).unwrap();
         let bare = dump_file(&bin, &Options::default());
         assert!(bare.functions.is_empty() && !bare.publics.is_empty(), "{version}");
     }

@@ -87,7 +87,7 @@ pub fn dump_file(path: &Path, map: &Mapped, options: &Options) -> Result<SymbolF
         None => None,
     };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    build(&name, path.parent(), &image, debug.as_ref(), options).map_err(at)
+    build(&name, Some(path), &image, debug.as_ref(), options).map_err(at)
 }
 
 /// Dumps ELF bytes; `name` is the `MODULE` name unless the file has a
@@ -105,7 +105,7 @@ pub fn dump_elf(
 
 fn build(
     file_name: &str,
-    binary_dir: Option<&Path>,
+    binary_path: Option<&Path>,
     image: &Image<'_>,
     debug: Option<&Image<'_>>,
     options: &Options,
@@ -147,7 +147,7 @@ fn build(
         // One thread: no thread at all (also keeps leak checkers quiet about
         // the thread-local storage of threads that ended).
         if let Some(sections) = &sections {
-            units = read_units(sections, image.load_address, binary_dir, options, 1);
+            units = read_units(sections, image.load_address, binary_path, options, 1);
         }
         if options.cfi {
             cfi = read_cfi(image, debug);
@@ -156,7 +156,7 @@ fn build(
         std::thread::scope(|scope| {
             let cfi_job = options.cfi.then(|| scope.spawn(|| read_cfi(image, debug)));
             if let Some(sections) = &sections {
-                units = read_units(sections, image.load_address, binary_dir, options, threads);
+                units = read_units(sections, image.load_address, binary_path, options, threads);
             }
             if let Some(job) = cfi_job {
                 cfi = job.join().unwrap_or_default();
@@ -234,16 +234,26 @@ fn load_sections<'d>(image: &Image<'d>, threads: usize) -> Result<Sections<'d>, 
 fn read_units(
     sections: &Sections<'_>,
     load_address: u64,
-    binary_dir: Option<&Path>,
+    binary_path: Option<&Path>,
     options: &Options,
     threads: usize,
 ) -> Vec<(usize, dwarf::CuOut)> {
+    let binary_dir = binary_path.and_then(Path::parent);
     let endian = if sections.big_endian { RunTimeEndian::Big } else { RunTimeEndian::Little };
     let load = |id: gimli::SectionId| -> Result<EndianSlice<'_, RunTimeEndian>, ()> {
         let bytes = sections.data.iter().find(|(i, _)| *i == id).map_or(&[][..], |(_, d)| &d[..]);
         Ok(EndianSlice::new(bytes, endian))
     };
     let Ok(dwarf) = gimli::Dwarf::load(load) else { return Vec::new() };
+    // A split-DWARF package beside the binary (BINARY.dwp).
+    let dwp_map = binary_path.and_then(|p| {
+        let mut name = p.as_os_str().to_owned();
+        name.push(".dwp");
+        Mapped::open(Path::new(&name)).ok()
+    });
+    let dwp_image = dwp_map.as_ref().and_then(|m| Image::parse(m.bytes()).ok());
+    let dwp_sections = dwp_image.as_ref().map(split::package_sections).unwrap_or_default();
+    let package = dwp_image.as_ref().and_then(|i| split::package(&dwp_sections, i.big_endian));
     let input = dwarf::Input::new(dwarf);
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::with_capacity(input.units.len()));
@@ -256,6 +266,20 @@ fn read_units(
             match resolver.dump_unit(offset, options.inlines) {
                 dwarf::Unit::Done(out) => mine.push((i, out)),
                 dwarf::Unit::Skeleton(skeleton, name, comp_dir) => {
+                    let packaged = package.as_ref().and_then(|p| {
+                        split::dump_from_package(
+                            p,
+                            &input.dwarf,
+                            &skeleton,
+                            options.keep_mangled,
+                            options.inlines,
+                            load_address,
+                        )
+                    });
+                    if let Some(out) = packaged {
+                        mine.push((i, out));
+                        continue;
+                    }
                     let split = split::dump(
                         &input.dwarf,
                         &skeleton,

@@ -2,7 +2,8 @@
 //! `.dwo` file holding the unit's entries; its line table stays in the
 //! binary. The `.dwo` is looked for where the skeleton says (its
 //! `DW_AT_comp_dir` joined with `DW_AT_dwo_name`), then next to the binary.
-//! `.dwp` packages are not read.
+//! A `.dwp` package next to the binary (`BINARY.dwp`, as `dwp` and
+//! `llvm-dwp` name it) is looked in first.
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,60 @@ fn candidates(name: &[u8], comp_dir: &[u8], binary_dir: Option<&Path>) -> Vec<Pa
         }
     }
     out
+}
+
+/// The `.dwp` sections of a package file, as gimli loads them.
+pub(crate) fn package_sections<'d>(image: &Image<'d>) -> Vec<(gimli::SectionId, std::borrow::Cow<'d, [u8]>)> {
+    let mut out = Vec::new();
+    for id in [
+        gimli::SectionId::DebugCuIndex,
+        gimli::SectionId::DebugTuIndex,
+        gimli::SectionId::DebugAbbrev,
+        gimli::SectionId::DebugInfo,
+        gimli::SectionId::DebugLine,
+        gimli::SectionId::DebugStr,
+        gimli::SectionId::DebugStrOffsets,
+        gimli::SectionId::DebugLoc,
+        gimli::SectionId::DebugLocLists,
+        gimli::SectionId::DebugRngLists,
+        gimli::SectionId::DebugTypes,
+    ] {
+        let name = id.dwo_name().unwrap_or(id.name());
+        if let Some(s) = image.section_any(name) {
+            if let Ok(c) = image.contents(s) {
+                out.push((id, c));
+            }
+        }
+    }
+    out
+}
+
+/// A `.dwp` package over loaded sections (`None` if it has no CU index).
+pub(crate) fn package<'a>(
+    sections: &'a [(gimli::SectionId, std::borrow::Cow<'_, [u8]>)],
+    big_endian: bool,
+) -> Option<gimli::DwarfPackage<R<'a>>> {
+    let endian = if big_endian { RunTimeEndian::Big } else { RunTimeEndian::Little };
+    let load = |id: gimli::SectionId| -> Result<EndianSlice<'a, RunTimeEndian>, gimli::Error> {
+        let bytes = sections.iter().find(|(i, _)| *i == id).map_or(&[][..], |(_, d)| &d[..]);
+        Ok(EndianSlice::new(bytes, endian))
+    };
+    gimli::DwarfPackage::load(load, EndianSlice::new(&[], endian)).ok()
+}
+
+/// Dumps the split unit of `skeleton` from the package, if it has it.
+pub(crate) fn dump_from_package<'a>(
+    package: &gimli::DwarfPackage<R<'a>>,
+    main: &gimli::Dwarf<R<'a>>,
+    skeleton: &gimli::Unit<R<'a>>,
+    keep_mangled: bool,
+    inlines: bool,
+    load: u64,
+) -> Option<CuOut> {
+    let dwo = package.find_cu(skeleton.dwo_id?, main).ok()??;
+    let input = dwarf::Input::new(dwo);
+    let mut resolver = dwarf::Resolver::new(&input, keep_mangled, load);
+    resolver.dump_split(skeleton, main, inlines)
 }
 
 /// Dumps the split unit of `skeleton`, or `None` when its `.dwo` is not
