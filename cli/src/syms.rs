@@ -1,5 +1,6 @@
 //! `mdump syms`: write Breakpad symbol files (`.sym`) from ELF binaries and
-//! their DWARF, as Breakpad's and Mozilla's `dump_syms` do.
+//! their DWARF, or from PE images and their PDBs, as Breakpad's and
+//! Mozilla's `dump_syms` do.
 //!
 //! One binary goes to standard output or `-o FILE`; with `--store DIR`,
 //! each binary's file goes to `DIR/NAME/DEBUGID/NAME.sym`, the layout
@@ -21,8 +22,9 @@ pub struct Args {
     /// The binaries to dump.
     #[arg(required = true)]
     pub binaries: Vec<PathBuf>,
-    /// The separate debug file to read (one binary only); by default it is
-    /// found by build id or .gnu_debuglink.
+    /// The separate debug file to read (one binary only): an ELF debug file
+    /// (by default found by build id or .gnu_debuglink), or the PDB of a PE
+    /// image (or the image of a PDB).
     #[arg(long, value_name = "FILE")]
     pub debug_file: Option<PathBuf>,
     /// Where to write the symbol file (one binary only; default: standard

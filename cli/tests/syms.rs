@@ -197,3 +197,34 @@ fn cfi_unwinds_a_live_process_back_to_main() {
         }
     }
 }
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("MDUMP_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
+    if dir.join("dump_syms").is_dir() {
+        return Some(dir);
+    }
+    assert!(!std::env::var("CI").is_ok_and(|v| v == "true"), "corpus not found at {}; CI must have it", dir.display());
+    eprintln!("SKIP: corpus not found at {}", dir.display());
+    None
+}
+
+/// A PDB given to `mdump syms` goes to the PE/PDB dumper: Breakpad's
+/// records for the corpus's x86 PDB (compared as sorted lines: Breakpad
+/// interleaves PUBLIC and FUNC by address), and an image finds its PDB.
+#[test]
+fn pdb_and_pe_go_through_the_same_command() {
+    let Some(dir) = corpus() else { return };
+    let windows = dir.join("dump_syms/windows");
+    let ours = text(&mdump(&["syms", windows.join("dump_syms_regtest.pdb").to_str().unwrap()]));
+    let want = std::fs::read_to_string(windows.join("dump_syms_regtest.sym")).unwrap().replace('\r', "");
+    let sorted = |s: &str| {
+        let mut v: Vec<&str> = s.lines().collect();
+        v.sort_unstable();
+        v.join("\n")
+    };
+    assert_eq!(sorted(&ours), sorted(&want));
+    let image = text(&mdump(&["syms", windows.join("dump_syms_regtest64.exe").to_str().unwrap()]));
+    assert!(image.starts_with("MODULE windows x86_64 ") && image.contains("\nINFO CODE_ID "), "{}", &image[..200]);
+}

@@ -6,8 +6,9 @@
 //! * [`pe`]: PE with its PDB (functions, lines, publics, `STACK WIN`, x64
 //!   unwind info).
 //!
-//! [`dump_path`] looks at the first bytes of a file and hands it to the
-//! right one; [`dump_bytes`] does the same for bytes already in memory.
+//! [`dump_path`] looks at the first bytes of a file (ELF, PE or PDB) and
+//! hands it to the right one; [`dump_bytes`] does the same for bytes
+//! already in memory.
 //! [`text::write_symbol_file`] writes the result as `Display` would, faster.
 
 pub mod elf;
@@ -79,56 +80,59 @@ impl Default for Options {
 pub enum BinaryKind {
     /// `\x7fELF`.
     Elf,
-    /// `MZ`: a PE image (its PDB is found next to it or given).
+    /// A PE image (`MZ` with a `PE\0\0` header): dumped with its PDB.
     Pe,
+    /// A PDB (MSF 7.0): dumped with its image when that is found.
+    Pdb,
 }
 
 /// The kind of binary `bytes` starts like, if any we can dump.
 pub fn binary_kind(bytes: &[u8]) -> Option<BinaryKind> {
     if bytes.starts_with(b"\x7fELF") {
         Some(BinaryKind::Elf)
-    } else if bytes.starts_with(b"MZ") {
+    } else if pe::is_pdb(bytes) {
+        Some(BinaryKind::Pdb)
+    } else if pe::is_pe(bytes) {
         Some(BinaryKind::Pe)
     } else {
         None
     }
 }
 
-/// Dumps the binary at `path` (ELF, with its separate debug files as the
-/// options say).
+/// Dumps the binary at `path`: an ELF file with its separate debug files as
+/// the options say, or a PE image or PDB with its other half
+/// ([`pe::dump_pe_path`]; `Options::debug_file` names that half).
 pub fn dump_path(path: &Path, options: &Options) -> Result<SymbolFile<'static>, DumpError> {
     let map = elf::Mapped::open(path)?;
-    // PE images and PDBs: dump::pe finds the other half as Breakpad does
-    // (`--debug-file` names it instead).
-    if pe::is_pe(map.bytes()) || pe::is_pdb(map.bytes()) {
-        let mut file = pe::dump_pe_path(path, options.debug_file.as_deref(), options.keep_mangled)?;
-        if !options.cfi {
-            file.cfi.clear();
-        }
-        return Ok(file);
-    }
     match binary_kind(map.bytes()) {
         Some(BinaryKind::Elf) => elf::dump_file(path, &map, options),
-        Some(BinaryKind::Pe) => Err(DumpError::new(format!(
-            "{}: PE images are dumped with their PDB (not supported by this entry point yet)",
-            path.display()
-        ))),
-        None => Err(DumpError::new(format!("{}: not an ELF or PE file (first bytes unknown)", path.display()))),
+        Some(BinaryKind::Pe | BinaryKind::Pdb) => {
+            drop(map);
+            pe::dump_pe_path(path, options.debug_file.as_deref(), options.keep_mangled)
+        }
+        None => Err(DumpError::new(format!("{}: not an ELF, PE or PDB file (first bytes unknown)", path.display()))),
     }
 }
 
 /// Dumps a binary held in memory; `name` is the file name that goes into
-/// the `MODULE` record, `debug` an optional separate debug file. Nothing is
-/// read from the file system.
+/// the `MODULE` record (ELF without `DT_SONAME`; the image name of a PE),
+/// `debug` an optional separate debug file (ELF) or the PDB of a PE image.
+/// Nothing is read from the file system.
 pub fn dump_bytes(
     name: &str,
     bytes: &[u8],
     debug: Option<&[u8]>,
     options: &Options,
 ) -> Result<SymbolFile<'static>, DumpError> {
+    let pe_options =
+        pe::PeOptions { pe_name: Some(name.to_owned()), keep_mangled: options.keep_mangled, ..Default::default() };
     match binary_kind(bytes) {
         Some(BinaryKind::Elf) => elf::dump_elf(name, bytes, debug, options),
-        Some(BinaryKind::Pe) => Err(DumpError::new(format!("{name}: PE images need the PDB entry point"))),
-        None => Err(DumpError::new(format!("{name}: not an ELF or PE file (first bytes unknown)"))),
+        Some(BinaryKind::Pe) => pe::dump_pe(Some(bytes), debug, &pe_options),
+        Some(BinaryKind::Pdb) => {
+            let options = pe::PeOptions { pdb_name: Some(name.to_owned()), pe_name: None, ..pe_options };
+            pe::dump_pe(debug, Some(bytes), &options)
+        }
+        None => Err(DumpError::new(format!("{name}: not an ELF, PE or PDB file (first bytes unknown)"))),
     }
 }
