@@ -136,6 +136,10 @@ impl Interner {
     }
 }
 
+/// Most (ranges × inlined calls) clipped per function; real functions have
+/// a handful of ranges.
+const MAX_CLIP_WORK: usize = 1 << 20;
+
 /// One function of a unit, already as `FUNC` records: one per range, each
 /// with its lines and inlined calls (file and origin numbers the unit's).
 #[derive(Debug, Default)]
@@ -168,6 +172,8 @@ impl FuncParts {
             .collect();
         let cuts = inline_boundaries(&inlines);
         let single = f.ranges.len() == 1;
+        // Clipping looks at every inlined call once per range.
+        let lavish = f.ranges.len().saturating_mul(inlines.len()) > MAX_CLIP_WORK;
         let mut inlines = Some(inlines);
         let mut next_line = 0;
         let mut parts = Vec::with_capacity(f.ranges.len());
@@ -192,6 +198,13 @@ impl FuncParts {
             // in one FUNC never needs the others).
             let inlines = if single {
                 inlines.take().unwrap_or_default()
+            } else if lavish {
+                // Hostile input only (thousands of ranges times thousands of
+                // inlined calls spanning them): each call goes once, to the
+                // FUNC where its first range starts, unclipped.
+                let all = inlines.as_deref().unwrap_or_default();
+                let here = |a: u64| a.wrapping_sub(start.wrapping_sub(load)) < size;
+                all.iter().filter(|i| i.ranges.first().is_some_and(|r| here(r.address))).cloned().collect()
             } else {
                 clip_inlines(inlines.as_deref().unwrap_or_default(), start.wrapping_sub(load), size)
             };

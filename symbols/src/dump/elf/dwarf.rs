@@ -103,6 +103,10 @@ const NONE: u32 = u32::MAX;
 /// or two links; hostile ones may loop.
 const MAX_CHAIN: u32 = 8;
 
+/// How many enclosing scopes (and links followed on the way) name a
+/// function at most.
+const MAX_SCOPE_DEPTH: u32 = 96;
+
 /// The records of one unit, sorted by offset (entries are visited in
 /// offset order).
 struct UnitIndex<'d> {
@@ -389,6 +393,11 @@ impl<'i, 'd> Resolver<'i, 'd> {
     /// The name a scope gives its children: "" at the top level (and, as in
     /// Breakpad, below an anonymous namespace).
     fn scope_name(&mut self, slot: usize, parent: u32, depth: u32) -> String {
+        // Each enclosing scope is a level of recursion: hostile nesting
+        // must not exhaust the stack (real code nests a dozen deep).
+        if depth > MAX_SCOPE_DEPTH {
+            return String::new();
+        }
         let Some(&rec) = self.indexes[slot].recs.get(parent as usize) else { return String::new() };
         if let Some(n) = self.scope_names.get(&rec.offset) {
             return n.clone();
