@@ -1,9 +1,10 @@
 //! The process the `capture` benchmark dumps: `capture_target THREADS [DEPTH]`.
 //!
 //! Starts THREADS threads (named `park-0`, `park-1`, …) besides the main
-//! one; each calls down DEPTH frames (default 16), each frame with a small
+//! one; each calls down DEPTH frames (default 16), each frame with a 1 KiB
 //! local array so the stack holds something worth copying, and then parks
-//! (a futex wait) for good. When every thread is parked the program prints
+//! (a futex wait) for good: the same shape as `crashme timed-N`, the crash
+//! path's target, so dumps of both hold as much stack. When every thread is parked the program prints
 //! `ready PID` on stdout, and it exits when its stdin closes, so the parent
 //! that spawned it ends it by dropping the pipe (or by killing it).
 //!
@@ -15,18 +16,18 @@ use std::hint::black_box;
 use std::io::{Read, Write};
 use std::sync::mpsc;
 
-/// One frame of the descent: a few words of locals kept alive across the
-/// call, so each frame is a real frame on the stack.
+/// One frame of the descent: 1 KiB of locals kept alive across the call,
+/// so each frame is a real frame on the stack.
 #[inline(never)]
 fn descend(depth: u32, parked: &mpsc::Sender<()>) -> u64 {
-    let locals = black_box([u64::from(depth); 8]);
+    let locals = black_box([u64::from(depth); 128]);
     if depth == 0 {
         parked.send(()).expect("the main thread waits for every thread");
         loop {
             std::thread::park();
         }
     }
-    descend(depth - 1, parked) + locals[usize::try_from(depth).unwrap_or(0) % 8]
+    descend(depth - 1, parked) + locals[usize::try_from(depth).unwrap_or(0) % 128]
 }
 
 fn main() {
