@@ -6,6 +6,9 @@
 //!   (`$MDUMP_CORPUS/dumps`, else `<workspace>/../shared/corpus/dumps`;
 //!   microdumps and the `rm-invalid-*` files are left out). Without the corpus
 //!   the group is skipped with a message.
+//! * `open_enumerate/<dump>` also for the real dumps the project made itself
+//!   and ships in `corpus/` (`crashme-*` from the in-process crash handler,
+//!   `capture-pid-*` from `mdump capture --pid`; see `corpus/README.md`).
 //! * `open_list_threads/{1MB,1GiB}` and `open_enumerate/{1MB,1GiB}`: two
 //!   synthetic Linux amd64 dumps from `mdump-testkit`, written once to
 //!   `/dev/shm` (or the temp dir), memory-mapped, and deleted at the end. The
@@ -344,6 +347,23 @@ fn corpus_benches(c: &mut Criterion) {
     }
 }
 
+/// The real dumps mdump-capture made, shipped in the workspace's `corpus/`
+/// (`crashme-*`, `capture-*`; the synthetic one there is left to
+/// `synthetic_benches`' larger kin, and its README is no dump).
+fn own_corpus_benches(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus");
+    let dumps = match corpus_dumps(&dir) {
+        Ok(dumps) => dumps,
+        Err(e) => {
+            eprintln!("skipping open_enumerate/<corpus/ dump>: reading {}: {e}", dir.display());
+            return;
+        }
+    };
+    for (name, bytes) in dumps.iter().filter(|(name, _)| name.starts_with("crashme-") || name.starts_with("capture-")) {
+        pair(c, &format!("open_enumerate/{name}"), bytes, mdump_enumerate, peer_enumerate);
+    }
+}
+
 fn synthetic_benches(c: &mut Criterion) {
     let dir = scratch_dir();
     // "1000threads-5MB" and "1GiB" hold the same 1,000 threads: listing them
@@ -404,6 +424,7 @@ fn remove_all(files: &[(&str, PathBuf)]) {
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     corpus_benches(&mut c);
+    own_corpus_benches(&mut c);
     synthetic_benches(&mut c);
     c.final_summary();
 }
