@@ -3,7 +3,8 @@
 //! same symbol directory, from the dump's bytes to the rendered report.
 //!
 //! * mdump: `Minidump::parse`, a fresh `SymbolFiles::from_dirs([dir])`
-//!   (so every symbol file is read and parsed inside the measured work),
+//!   (so every symbol file is read and indexed, every line of it checked,
+//!   inside the measured work),
 //!   `ProcessState::from_dump` with `BreakpadWalker`, then the JSON report
 //!   (`mdump_processor::print_json`, rust-minidump's schema).
 //! * rust-minidump: `Minidump::read`, a fresh `Symbolizer` over

@@ -8,7 +8,8 @@
 //! live at once above what was live before each side started. The dump's
 //! bytes are read before counting starts; the report goes to
 //! `std::io::sink()`, as a command line tool streams it to stdout. Symbol
-//! files are read and parsed inside the counted work, fresh for each side.
+//! files are read and indexed (mdump) or parsed (rust-minidump) inside the
+//! counted work, fresh for each side.
 //!
 //! The last column is mdump's peak without rendering the report (the state
 //! alone), to show what the JSON rendering adds.

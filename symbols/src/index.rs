@@ -178,9 +178,41 @@ struct Node {
     children: BTreeMap<u64, usize>,
 }
 
+/// Clusters up to this size are resolved by comparing each range with the
+/// ones kept before it, without building a tree.
+const SMALL_CLUSTER: usize = 64;
+
 /// Inserts ranges in file order as Breakpad's `ContainedRangeMap` does;
 /// returns the kept ones.
 fn nest_in_file_order(cluster: &[Entry]) -> Vec<Entry> {
+    if cluster.len() <= SMALL_CLUSTER {
+        nest_small(cluster)
+    } else {
+        nest_by_tree(cluster)
+    }
+}
+
+/// [`nest_in_file_order`] for a few ranges: a range is kept if it neither
+/// repeats nor partly overlaps any range kept before it, in file order
+/// (which is what inserting it into the tree of the kept ones decides).
+fn nest_small(cluster: &[Entry]) -> Vec<Entry> {
+    let mut in_file_order = cluster.to_vec();
+    in_file_order.sort_unstable_by_key(|e| e.2);
+    let mut kept: Vec<Entry> = Vec::with_capacity(in_file_order.len());
+    for e in in_file_order {
+        let (s, l) = (e.0, e.1);
+        let clash = kept
+            .iter()
+            .any(|&(ks, kl, _)| (ks, kl) == (s, l) || (ks < s && s <= kl && kl < l) || (s < ks && ks <= l && l < kl));
+        if !clash {
+            kept.push(e);
+        }
+    }
+    kept
+}
+
+/// [`nest_in_file_order`] for many ranges, by a tree of the kept ones.
+fn nest_by_tree(cluster: &[Entry]) -> Vec<Entry> {
     let mut in_file_order = cluster.to_vec();
     in_file_order.sort_unstable_by_key(|e| e.2);
     let mut nodes: Vec<Node> = Vec::new();
@@ -232,9 +264,18 @@ fn nest_in_file_order(cluster: &[Entry]) -> Vec<Entry> {
 
 /// A nested-range index over `n` records whose ranges `range` gives.
 pub(crate) fn nested(n: usize, range: impl Fn(usize) -> Option<(u64, u64)>) -> Nested {
-    let mut sorted = entries(n, &range);
-    let by_nesting = |a: &Entry, b: &Entry| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2));
-    sorted.sort_unstable_by(by_nesting);
+    nested_sorted(by_nesting(n, &range))
+}
+
+/// The ranges sorted by start, then by descending last, then by index.
+fn by_nesting(n: usize, range: &impl Fn(usize) -> Option<(u64, u64)>) -> Vec<Entry> {
+    let mut sorted = entries(n, range);
+    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    sorted
+}
+
+/// [`nested`] over [`by_nesting`]'s order.
+fn nested_sorted(mut sorted: Vec<Entry>) -> Nested {
     // Records of clusters that do not nest properly, resolved in file order:
     // the ones to drop.
     let mut dropped: Vec<u32> = Vec::new();
@@ -252,6 +293,80 @@ pub(crate) fn nested(n: usize, range: impl Fn(usize) -> Option<(u64, u64)>) -> N
     let mut segments = Vec::with_capacity(flatten(&sorted, |_| {}));
     flatten(&sorted, |s| segments.push(s));
     Nested(segments.into_boxed_slice())
+}
+
+/// The largest cluster [`LazyNested`] resolves at each lookup that lands in
+/// it (real files have clusters of a few dozen ranges).
+const LAZY_CLUSTER: usize = 256;
+
+/// A nested-range index that resolves a cluster of overlapping ranges only
+/// when a lookup lands in it (a stack walk asks about a few addresses; most
+/// clusters are never looked at). Files with a cluster of more than
+/// [`LAZY_CLUSTER`] ranges are indexed whole, as [`nested`] does.
+#[derive(Clone, Debug)]
+pub(crate) enum LazyNested {
+    /// Ranges in [`by_nesting`]'s order, and `(first entry, last address)`
+    /// of each cluster.
+    Clusters(Box<[Entry]>, Box<[(u32, u64)]>),
+    /// The whole index.
+    Whole(Nested),
+}
+
+impl LazyNested {
+    /// The index over `n` records whose ranges `range` gives.
+    pub(crate) fn new(n: usize, range: impl Fn(usize) -> Option<(u64, u64)>) -> Self {
+        let sorted = by_nesting(n, &range);
+        let mut starts = Vec::new();
+        let mut i = 0;
+        while i < sorted.len() {
+            let mut last = sorted[i].1;
+            let mut j = i + 1;
+            while j < sorted.len() && sorted[j].0 <= last {
+                last = last.max(sorted[j].1);
+                j += 1;
+            }
+            if j - i > LAZY_CLUSTER {
+                return LazyNested::Whole(nested_sorted(sorted));
+            }
+            starts.push((i as u32, last));
+            i = j;
+        }
+        LazyNested::Clusters(sorted.into_boxed_slice(), starts.into_boxed_slice())
+    }
+
+    /// The innermost kept record containing `addr`, as [`Nested::find`].
+    pub(crate) fn find(&self, addr: u64) -> Option<usize> {
+        let (sorted, clusters) = match self {
+            LazyNested::Whole(whole) => return whole.find(addr),
+            LazyNested::Clusters(sorted, clusters) => (sorted, clusters),
+        };
+        let k = clusters.partition_point(|&(first, _)| sorted.get(first as usize).is_some_and(|e| e.0 <= addr));
+        let &(first, last) = clusters.get(k.checked_sub(1)?)?;
+        if addr > last {
+            return None;
+        }
+        let end = clusters.get(k).map_or(sorted.len(), |&(next, _)| next as usize);
+        let cluster = sorted.get(first as usize..end)?;
+        // The innermost of nested ranges containing `addr` starts last (and,
+        // of equal starts, ends first).
+        let innermost = |ranges: &[Entry]| {
+            let containing = ranges.iter().filter(|e| e.0 <= addr && addr <= e.1);
+            containing.max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1))).map(|e| e.2 as usize)
+        };
+        if nests(cluster) {
+            innermost(cluster)
+        } else {
+            innermost(&nest_in_file_order(cluster))
+        }
+    }
+
+    /// Heap bytes held.
+    pub(crate) fn heap_size(&self) -> usize {
+        match self {
+            LazyNested::Whole(whole) => whole.heap_size(),
+            LazyNested::Clusters(sorted, clusters) => sorted.len() * 24 + clusters.len() * 16,
+        }
+    }
 }
 
 /// Gives `out` the disjoint segments of properly nested ranges sorted by
@@ -331,6 +446,54 @@ mod tests {
         assert_eq!(nest(&r, 0x11ff), Some(2));
         assert_eq!(nest(&r, 0x1200), None);
         assert_eq!(nest(&r, 0x13ff), Some(3));
+    }
+
+    #[test]
+    fn lazy_nested_finds_what_nested_finds() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for round in 0..500 {
+            // Some rounds make one cluster too large to resolve lazily.
+            let count = 1 + next(if round % 10 == 0 { 600 } else { 120 }) as usize;
+            let ranges: Vec<(u64, u64)> = (0..count).map(|_| (next(1000), next(40))).collect();
+            let whole = nested(ranges.len(), |i| span(ranges[i].0, ranges[i].1));
+            let lazy = LazyNested::new(ranges.len(), |i| span(ranges[i].0, ranges[i].1));
+            for addr in 0..1060 {
+                assert_eq!(lazy.find(addr), whole.find(addr), "{addr} in {ranges:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn small_clusters_resolve_as_the_tree_does() {
+        // Deterministic xorshift: clusters of overlapping, nested, repeated
+        // ranges in random file order.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for _ in 0..2000 {
+            let count = 1 + next(40) as usize;
+            let cluster: Vec<Entry> = (0..count)
+                .map(|i| {
+                    let s = next(60);
+                    (s, s + next(30), i as u32)
+                })
+                .collect();
+            let mut by_tree = nest_by_tree(&cluster);
+            let mut small = nest_small(&cluster);
+            by_tree.sort_unstable_by_key(|e| e.2);
+            small.sort_unstable_by_key(|e| e.2);
+            assert_eq!(small, by_tree, "{cluster:?}");
+        }
     }
 
     #[test]

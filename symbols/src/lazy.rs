@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use memchr::memchr;
 
 use crate::cfi::CfiRules;
-use crate::index::{exclusive, nested, span, Nested, Order};
+use crate::index::{exclusive, span, LazyNested, Order};
 use crate::lex::text;
 use crate::lookup::{delta_order, deltas_at, line_in, line_order, InlineIndex};
 use crate::model::{
@@ -79,8 +79,8 @@ pub struct LazySymbols<B> {
     cfi: Box<[Range]>,
     /// Where each `STACK WIN` line starts, in file order.
     win: Box<[usize]>,
-    frame_data: Nested,
-    fpo: Nested,
+    frame_data: LazyNested,
+    fpo: LazyNested,
     /// `(id, line start)` of `FILE` records by id, the first of each id.
     files: Box<[(u32, usize)]>,
     /// The same for `INLINE_ORIGIN` records.
@@ -324,8 +324,8 @@ impl<B: ByteSource> LazySymbols<B> {
         let cfi = kept(ix.cfi, cfi);
         let w = &ix.win;
         let of_type = |ty: StackWinType| move |i: usize| (w[i].0 == ty).then(|| span(w[i].1, w[i].2))?;
-        let frame_data = nested(w.len(), of_type(StackWinType::FrameData));
-        let fpo = nested(w.len(), of_type(StackWinType::Fpo));
+        let frame_data = LazyNested::new(w.len(), of_type(StackWinType::FrameData));
+        let fpo = LazyNested::new(w.len(), of_type(StackWinType::Fpo));
         let win = ix.win.iter().map(|w| w.3).collect();
         LazySymbols {
             bytes,
