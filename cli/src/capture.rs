@@ -144,16 +144,17 @@ pub fn run(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// The library's error as one line, with a hint where the usual cause is
-/// known.
+/// The library's error as one line, saying plainly when it is a missing
+/// process or a refusal.
 fn explain(pid: i32, e: &mdump_capture::CaptureError) -> String {
     use mdump_capture::CaptureError;
     match e {
         CaptureError::NoSuchProcess(_) => format!("no process with pid {pid} (it may have exited)"),
-        CaptureError::Os { error, .. } if error.kind() == std::io::ErrorKind::PermissionDenied => format!(
-            "permission denied to dump pid {pid} ({e}); run as its user or root, \
-             and see /proc/sys/kernel/yama/ptrace_scope"
-        ),
+        // The library's message names the likely cause (another user, not
+        // dumpable, Yama's ptrace_scope, a tracer already attached).
+        CaptureError::Os { error, .. } if error.kind() == std::io::ErrorKind::PermissionDenied => {
+            format!("permission denied to dump pid {pid}: {e}")
+        }
         _ => format!("pid {pid}: {e}"),
     }
 }
