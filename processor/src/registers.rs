@@ -76,6 +76,15 @@ const MIPS_ALIASES: &[(&str, &str)] = &[("s8", "fp")];
 const SPARC_ALIASES: &[(&str, &str)] = &[("sp", "r14"), ("fp", "r30")];
 const RISCV_ALIASES: &[(&str, &str)] = &[("fp", "s0")];
 
+/// Whether two register names are equal. Names are a few bytes long and
+/// mostly differ in their last byte (`rax`, `rbx`): comparing that first
+/// spares a call to `memcmp` per candidate, and the walker looks names up
+/// for every frame.
+#[inline]
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+}
+
 impl Arch {
     /// The architecture of a context layout.
     pub fn from_context_kind(kind: ContextKind) -> Arch {
@@ -131,8 +140,8 @@ impl Arch {
     /// of Breakpad's CFI rules) is ignored.
     pub fn register_index(self, name: &str) -> Option<usize> {
         let name = name.strip_prefix('$').unwrap_or(name);
-        let name = self.aliases().iter().find(|(alias, _)| *alias == name).map_or(name, |(_, real)| real);
-        self.register_names().iter().position(|n| *n == name)
+        let name = self.aliases().iter().find(|(alias, _)| same_name(alias, name)).map_or(name, |(_, real)| real);
+        self.register_names().iter().position(|n| same_name(n, name))
     }
 
     /// Name of the instruction pointer.

@@ -110,8 +110,8 @@ pub struct Cpu {
     /// The registers rules may read and recover, in Breakpad's order.
     pub cfi: &'static [CfiRegister],
     /// Registers a CFI-recovered caller must have, else the rules are not
-    /// used.
-    pub cfi_essentials: &'static [&'static str],
+    /// used: their positions in the [`crate::Registers`] table.
+    pub cfi_essentials: &'static [usize],
     /// Whether the essentials must also be non-zero (amd64).
     pub cfi_essentials_non_zero: bool,
     /// The recovery methods, in the order they are tried.
@@ -177,7 +177,11 @@ static X86: Cpu = Cpu {
         reg(registers::X86, "$esi", "esi", true),
         reg(registers::X86, "$edi", "edi", true),
     ],
-    cfi_essentials: &["eip", "esp", "ebp"],
+    cfi_essentials: &[
+        position(registers::X86, "eip"),
+        position(registers::X86, "esp"),
+        position(registers::X86, "ebp"),
+    ],
     cfi_essentials_non_zero: false,
     steps: &[Step::always(Method::StackWin), Step::always(Method::Cfi), Step::always(Method::FramePointer)],
 };
@@ -207,7 +211,7 @@ static AMD64: Cpu = Cpu {
         reg(registers::AMD64, "$r15", "r15", true),
         alt(registers::AMD64, "$rip", "rip", ".ra"),
     ],
-    cfi_essentials: &["rip", "rsp"],
+    cfi_essentials: &[position(registers::AMD64, "rip"), position(registers::AMD64, "rsp")],
     cfi_essentials_non_zero: true,
     steps: &[
         Step::always(Method::Cfi),
@@ -241,7 +245,7 @@ static ARM: Cpu = Cpu {
         reg(registers::ARM, "lr", "lr", false),
         alt(registers::ARM, "pc", "pc", ".ra"),
     ],
-    cfi_essentials: &["sp", "pc"],
+    cfi_essentials: &[position(registers::ARM, "sp"), position(registers::ARM, "pc")],
     cfi_essentials_non_zero: false,
     steps: &[Step::not_on(Method::Cfi, "ios"), Step::only_on(Method::FramePointer, "ios"), Step::always(Method::Scan)],
 };
@@ -286,7 +290,7 @@ static ARM64: Cpu = Cpu {
         alt(registers::ARM64, "sp", "sp", ".cfa"),
         alt(registers::ARM64, "pc", "pc", ".ra"),
     ],
-    cfi_essentials: &["sp", "pc"],
+    cfi_essentials: &[position(registers::ARM64, "sp"), position(registers::ARM64, "pc")],
     cfi_essentials_non_zero: false,
     steps: &[Step::always(Method::Cfi), Step::always(Method::FramePointer), Step::always(Method::Scan)],
 };
@@ -305,8 +309,8 @@ mod tests {
                 assert_eq!(arch.register_index(r.name), arch.register_index(r.register), "{arch:?} {}", r.name);
                 assert_eq!(arch.register_index(r.register), Some(r.index), "{arch:?} {}", r.name);
             }
-            for e in cpu.cfi_essentials {
-                assert!(cpu.cfi.iter().any(|r| r.register == *e), "{arch:?} {e}");
+            for &e in cpu.cfi_essentials {
+                assert!(cpu.cfi.iter().any(|r| r.index == e), "{arch:?} {e}");
             }
             assert!(cpu.cfi.iter().any(|r| r.register == cpu.ip() && r.alternate == Some(".ra")));
             assert!(cpu.cfi.iter().any(|r| r.register == cpu.sp() && r.alternate == Some(".cfa")));

@@ -23,7 +23,7 @@ use super::memory::Stack;
 use super::postfix::{Dictionary, Evaluator, Variables};
 use super::Unwind;
 use crate::frame::{FrameTrust, StackFrame};
-use crate::registers::{Arch, Registers};
+use crate::registers::{same_name, Arch, Registers};
 
 /// A rule set: one expression per register, the last given winning.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,7 +45,7 @@ impl<'r> RuleSet<'r> {
             match name {
                 ".cfa" => set.cfa = Some(expression),
                 ".ra" => set.ra = Some(expression),
-                _ => match set.registers.iter_mut().find(|(n, _)| *n == name) {
+                _ => match set.registers.iter_mut().find(|(n, _)| same_name(n, name)) {
                     Some(rule) => rule.1 = expression,
                     None => set.registers.push((name, expression)),
                 },
@@ -73,7 +73,7 @@ impl<'p> Variables<'p> for CfiVariables<'_, 'p> {
         if name == ".cfa" {
             return self.cfa;
         }
-        let register = self.cpu.cfi.iter().find(|r| r.name == name)?;
+        let register = self.cpu.cfi.iter().find(|r| same_name(r.name, name))?;
         self.callee.get_index(register.index)
     }
 
@@ -103,7 +103,7 @@ pub fn caller_registers(
 
     let mut caller = Registers::new(cpu.arch);
     for register in cpu.cfi {
-        let own = rules.registers.iter().find(|(name, _)| *name == register.name);
+        let own = rules.registers.iter().find(|(name, _)| same_name(name, register.name));
         let value = own
             .and_then(|(_, expression)| evaluate(expression, Some(cfa)))
             .or(match register.alternate {
@@ -116,7 +116,7 @@ pub fn caller_registers(
             caller.set_index(register.index, value);
         }
     }
-    let essential = |name: &&str| caller.get(name).is_some_and(|v| v != 0 || !cpu.cfi_essentials_non_zero);
+    let essential = |&index: &usize| caller.get_index(index).is_some_and(|v| v != 0 || !cpu.cfi_essentials_non_zero);
     cpu.cfi_essentials.iter().all(essential).then_some(caller)
 }
 
