@@ -9,9 +9,9 @@
 //! `STACK CFI INIT`, `STACK WIN`, `FILE` and `INLINE_ORIGIN` record starts,
 //! with the addresses the indexes need. A lookup that lands in a record
 //! reads it again from there: a `FUNC`'s name, its line and `INLINE`
-//! records (the first time a lookup lands in the function; the result is
-//! kept), a CFI range's delta records. Names borrow from the bytes when they
-//! are in memory.
+//! records, a CFI range's delta records (the first time a lookup lands in
+//! the function or range; the result is kept). Names borrow from the bytes
+//! when they are in memory.
 //!
 //! Every answer is the one [`crate::Symbols`] gives for the same bytes
 //! (which records win where they overlap included); the tests compare the
@@ -86,7 +86,9 @@ pub struct LazySymbols<B> {
     /// The same for `INLINE_ORIGIN` records.
     origins: Box<[(u32, usize)]>,
     /// Bodies read so far, by index into `functions`.
-    bodies: Mutex<HashMap<usize, Arc<Body>>>,
+    bodies: Mutex<IndexMap<Arc<Body>>>,
+    /// CFI ranges read so far, by index into `cfi`.
+    ranges: Mutex<IndexMap<Arc<CfiInit<'static>>>>,
 }
 
 impl<B> core::fmt::Debug for LazySymbols<B> {
@@ -100,6 +102,27 @@ impl<B> core::fmt::Debug for LazySymbols<B> {
             .finish_non_exhaustive()
     }
 }
+
+/// Hashes an index by one multiplication: the keys are small integers the
+/// index chose, not input an attacker picks.
+#[derive(Default)]
+struct IndexHasher(u64);
+
+impl std::hash::Hasher for IndexHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type IndexMap<V> = HashMap<usize, V, std::hash::BuildHasherDefault<IndexHasher>>;
 
 /// A `FUNC` or `PUBLIC` found at an address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,13 +164,17 @@ pub struct FoundInline<'s> {
 
 /// The `STACK CFI INIT` record covering an address, read with its deltas.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FoundCfi<'s> {
-    /// The record and all of its `STACK CFI` records.
-    pub init: CfiInit<'s>,
+pub struct FoundCfi {
+    init: Arc<CfiInit<'static>>,
     addr: u64,
 }
 
-impl FoundCfi<'_> {
+impl FoundCfi {
+    /// The record and all of its `STACK CFI` records.
+    pub fn init(&self) -> &CfiInit<'static> {
+        &self.init
+    }
+
     /// The rules in force at the address looked up, as
     /// [`CfiRules::rules`] gives them.
     pub fn rules(&self) -> Vec<(&str, &str)> {
@@ -339,7 +366,8 @@ impl<B: ByteSource> LazySymbols<B> {
             fpo,
             files: by_id(ix.files),
             origins: by_id(ix.origins),
-            bodies: Mutex::new(HashMap::new()),
+            bodies: Mutex::new(IndexMap::default()),
+            ranges: Mutex::new(IndexMap::default()),
         }
     }
 
@@ -391,8 +419,8 @@ impl<B: ByteSource> LazySymbols<B> {
         &self.stats
     }
 
-    /// Heap bytes held by the index and the bodies read so far (not the
-    /// file's bytes).
+    /// Heap bytes held by the index and the bodies and CFI ranges read so
+    /// far (not the file's bytes).
     pub fn index_heap_size(&self) -> usize {
         let bodies: usize = self
             .bodies
@@ -400,6 +428,13 @@ impl<B: ByteSource> LazySymbols<B> {
             .unwrap_or_else(PoisonError::into_inner)
             .values()
             .map(|b| 64 + b.function.lines.len() * 20 + b.function.inlines.len() * 64)
+            .sum();
+        let ranges: usize = self
+            .ranges
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(|c| 64 + c.rules.len() + c.deltas.iter().map(|d| 40 + d.rules.len()).sum::<usize>())
             .sum();
         self.functions.len() * size_of::<Range>()
             + self.publics.len() * size_of::<Point>()
@@ -409,6 +444,7 @@ impl<B: ByteSource> LazySymbols<B> {
             + self.fpo.heap_size()
             + (self.files.len() + self.origins.len()) * 16
             + bodies
+            + ranges
     }
 
     /// The line starting at `at` with its end of line, and where the next
@@ -542,20 +578,26 @@ impl<B: ByteSource> LazySymbols<B> {
     }
 
     /// The `STACK CFI INIT` range containing `addr`, with its deltas.
-    pub fn cfi_at(&self, addr: u64) -> Option<FoundCfi<'_>> {
+    pub fn cfi_at(&self, addr: u64) -> Option<FoundCfi> {
         let i = self.cfi.partition_point(|c| c.address <= addr).checked_sub(1)?;
         let c = self.cfi.get(i)?;
         if addr - c.address >= c.size {
             return None;
+        }
+        let mut ranges = self.ranges.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(init) = ranges.get(&i) {
+            return Some(FoundCfi { init: Arc::clone(init), addr });
         }
         let (line, start) = self.line(c.at)?;
         let Some(Stack::CfiInit { rules, .. }) = records::stack(trimmed(&line).get(6..)?) else { return None };
         let region = self.bytes.slice(start.min(c.end)..c.end)?;
         let mut reader = Parser::resume(DeltaReader::default(), false, true);
         reader.run(&region, 0);
-        let deltas =
-            reader.sink.deltas.iter().map(|&(address, rules)| CfiDelta { address, rules: text_of(&region, rules) });
-        let init = CfiInit { address: c.address, size: c.size, rules: text_of(&line, rules), deltas: deltas.collect() };
+        let owned = |rules: &[u8]| Cow::Owned(text(rules).into_owned());
+        let deltas = reader.sink.deltas.iter().map(|&(address, rules)| CfiDelta { address, rules: owned(rules) });
+        let init = CfiInit { address: c.address, size: c.size, rules: owned(rules), deltas: deltas.collect() };
+        let init = Arc::new(init);
+        ranges.insert(i, Arc::clone(&init));
         Some(FoundCfi { init, addr })
     }
 

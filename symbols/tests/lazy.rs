@@ -137,7 +137,7 @@ fn same_answers_of<B: ByteSource>(lazy: &LazySymbols<B>, bytes: &[u8], what: &st
         });
         let got = lazy.cfi_at(addr).map(|c| {
             let rules: Vec<(String, String)> = c.rules().iter().map(|(n, e)| (n.to_string(), e.to_string())).collect();
-            (c.init.address, c.init.size, rules)
+            (c.init().address, c.init().size, rules)
         });
         assert_eq!(got, expected, "{what}: CFI at {addr:#x}");
 
