@@ -378,12 +378,11 @@ impl<B: ByteSource> LazySymbols<B> {
         let mut buffer: Vec<u8> = Vec::new();
         let (mut base, mut read) = (0, 0);
         while read < len {
-            let Some(piece) = bytes.slice(read..read.saturating_add(STEP)) else { break };
-            if piece.is_empty() {
+            let before = buffer.len();
+            if !bytes.append(read..read.saturating_add(STEP), &mut buffer) || buffer.len() == before {
                 break;
             }
-            read += piece.len();
-            buffer.extend_from_slice(&piece);
+            read += buffer.len() - before;
             let stop = match memchr::memrchr(b'\n', &buffer) {
                 _ if read >= len => buffer.len(),
                 Some(newline) => newline + 1,

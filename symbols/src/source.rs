@@ -32,6 +32,18 @@ pub trait ByteSource {
     /// The bytes of `range` (clamped to the end); `None` if they cannot be
     /// read.
     fn slice(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>>;
+
+    /// Appends the bytes of `range` (clamped to the end) to `out`; false if
+    /// they cannot be read.
+    fn append(&self, range: Range<usize>, out: &mut Vec<u8>) -> bool {
+        match self.slice(range) {
+            Some(piece) => {
+                out.extend_from_slice(&piece);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl<T: AsRef<[u8]>> ByteSource for T {
@@ -114,17 +126,29 @@ impl ByteSource for SymbolBytes {
     }
 
     fn slice(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        if let Inner::Memory(bytes) = &self.0 {
+            return bytes.slice(range);
+        }
+        let mut piece = Vec::new();
+        self.append(range, &mut piece).then_some(Cow::Owned(piece))
+    }
+
+    fn append(&self, range: Range<usize>, out: &mut Vec<u8>) -> bool {
         let (file, len) = match &self.0 {
-            Inner::Memory(bytes) => return bytes.slice(range),
+            Inner::Memory(bytes) => return bytes.append(range, out),
             Inner::File(file, len) => (file, *len),
         };
-        let end = range.end.min(len);
-        let size = end.checked_sub(range.start)?;
-        let mut piece = vec![0; size];
+        let Some(size) = range.end.min(len).checked_sub(range.start) else { return false };
+        let old = out.len();
+        // Exactly: a reader's buffer should not double past what it holds.
+        out.reserve_exact(size);
+        out.resize(old + size, 0);
         let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
-        file.seek(SeekFrom::Start(range.start as u64)).ok()?;
-        file.read_exact(&mut piece).ok()?;
-        Some(Cow::Owned(piece))
+        let read = file.seek(SeekFrom::Start(range.start as u64)).and_then(|_| file.read_exact(&mut out[old..]));
+        if read.is_err() {
+            out.truncate(old);
+        }
+        read.is_ok()
     }
 }
 
