@@ -64,7 +64,10 @@ pub fn parse_annotation(s: &str) -> Result<(String, String), String> {
 }
 
 /// Why a process cannot be dumped before anything is attempted, if it is
-/// plain from /proc: it does not exist, or it is this very process.
+/// plain from /proc: it does not exist, it is this very process, a thread
+/// of another process (its `/proc/TID` exists too), a zombie, or a kernel
+/// thread. Without these checks the last three would be dumped under the
+/// wrong pid or refused with a misleading "permission denied".
 fn check_target(pid: u32) -> Result<(), String> {
     if pid == 0 {
         return Err("pid 0 is not a process".into());
@@ -72,12 +75,25 @@ fn check_target(pid: u32) -> Result<(), String> {
     if pid == std::process::id() {
         return Err(format!("pid {pid} is mdump itself; it cannot dump its own process this way"));
     }
-    let proc_dir = PathBuf::from(format!("/proc/{pid}"));
-    match std::fs::metadata(&proc_dir) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!("no process with pid {pid}")),
-        Err(e) => Err(format!("pid {pid}: {e}")),
+    let status = match std::fs::read(format!("/proc/{pid}/status")) {
+        Ok(status) => status,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(format!("no process with pid {pid}")),
+        Err(e) => return Err(format!("pid {pid}: reading /proc/{pid}/status: {e}")),
+    };
+    let field = |key| mdump_capture::procfs::status_field(&status, key);
+    let name = field("Name").map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default();
+    let tgid = field("Tgid").and_then(mdump_capture::procfs::leading_decimal);
+    if let Some(tgid) = tgid.filter(|&t| t != u64::from(pid)) {
+        return Err(format!("pid {pid} is a thread of process {tgid}; give --pid {tgid} to dump the whole process"));
     }
+    if field("State").is_some_and(|s| s.starts_with(b"Z")) {
+        return Err(format!("pid {pid} ({name}) has exited; it is a zombie waiting for its parent"));
+    }
+    // Only processes with user memory have Vm* lines.
+    if field("VmSize").is_none() {
+        return Err(format!("pid {pid} ({name}) is a kernel thread: it has no user memory to dump"));
+    }
+    Ok(())
 }
 
 /// The temporary file the dump is written to, beside `output`.

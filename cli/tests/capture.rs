@@ -2,8 +2,9 @@
 //! threads is dumped while it runs and keeps running; the dump holds every
 //! one of its threads with their names, its main module and its pid, as
 //! read by mdump-reader and by rust-minidump's `minidump-stackwalk`; bad
-//! input gets one line and a non-zero exit, and never touches a file it
-//! should not.
+//! input (no such process, a thread id, a zombie, a kernel thread, a
+//! process we may not trace, an existing output) gets one line and a
+//! non-zero exit, and never touches a file it should not.
 //!
 //! The child is this test binary itself, started with `MDUMP_CAPTURE_CHILD`
 //! set: the `child_process_helper` test then becomes the process to dump
@@ -310,6 +311,54 @@ fn no_such_process_is_one_line() {
     let r = mdump(&["capture", "--pid", "nonsense", "-o", out.to_str().unwrap()]);
     assert!(!r.status.success());
     assert!(!String::from_utf8_lossy(&r.stderr).contains("panicked"));
+}
+
+/// A kernel thread visible here (no Vm* lines in its status, not a
+/// zombie), if the pid namespace shows any.
+fn a_kernel_thread() -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()).take(4096).find(
+        |pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/status")).is_ok_and(|s| {
+                !s.contains("\nVmSize:") && !s.lines().any(|l| l.starts_with("State:") && l.contains('Z'))
+            })
+        },
+    )
+}
+
+#[test]
+fn threads_zombies_and_kernel_threads_are_named_as_such() {
+    let target = Target::spawn(1);
+    let dir = scratch("not-a-process");
+    let out = dir.join("x.dmp");
+    let o = out.to_str().unwrap();
+
+    let thread = *target.tids().iter().find(|&&t| t != target.pid).expect("the child's second thread");
+    let r = mdump(&["capture", "--pid", &thread.to_string(), "-o", o]);
+    fails_with(&r, &format!("pid {thread} is a thread of process {}; give --pid {}", target.pid, target.pid));
+
+    // A child that has exited but is not waited for yet.
+    let mut zombie = Command::new("/bin/true").spawn().unwrap();
+    let zpid = zombie.id();
+    let is_zombie = || {
+        std::fs::read_to_string(format!("/proc/{zpid}/status"))
+            .is_ok_and(|s| s.lines().any(|l| l.starts_with("State:") && l.contains('Z')))
+    };
+    for _ in 0..500 {
+        if is_zombie() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(is_zombie(), "/bin/true did not end within 5 s");
+    let r = mdump(&["capture", "--pid", &zpid.to_string(), "-o", o]);
+    zombie.wait().unwrap();
+    fails_with(&r, "has exited; it is a zombie");
+
+    match a_kernel_thread() {
+        Some(k) => fails_with(&mdump(&["capture", "--pid", &k.to_string(), "-o", o]), "is a kernel thread"),
+        None => eprintln!("note: no kernel thread is visible in this pid namespace; that case is not checked"),
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no dump and no temporary file left");
 }
 
 #[test]
