@@ -130,7 +130,12 @@ pub fn run(args: &Args) -> Result<(), String> {
     let pid = i32::try_from(args.pid).map_err(|_| format!("no process with pid {}", args.pid))?;
     let tmp = temporary_beside(output)?;
     let result = (|| -> Result<mdump_capture::DumpSummary, String> {
-        let mut file = File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        // The user named OUTPUT, not our temporary file: say where we could
+        // not write.
+        let mut file = File::create(&tmp).map_err(|e| {
+            let dir = tmp.parent().map_or_else(|| ".".into(), |d| d.display().to_string());
+            format!("cannot write {} (in {dir}): {e}", output.display())
+        })?;
         let summary = mdump_capture::write_dump_of_process(pid, &options, &mut file).map_err(|e| explain(pid, &e))?;
         file.sync_all().map_err(|e| format!("{}: {e}", output.display()))?;
         std::fs::rename(&tmp, output).map_err(|e| format!("{}: {e}", output.display()))?;

@@ -308,6 +308,10 @@ fn no_such_process_is_one_line() {
     fails_with(&r, "no process with pid 4194305");
     assert!(!out.exists());
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no temporary file left");
+    let target = Target::spawn(1);
+    let missing_dir = dir.join("no-such-dir").join("x.dmp");
+    let r = mdump(&["capture", "--pid", &target.pid.to_string(), "-o", missing_dir.to_str().unwrap()]);
+    fails_with(&r, &format!("cannot write {}", missing_dir.display()));
     let r = mdump(&["capture", "--pid", "nonsense", "-o", out.to_str().unwrap()]);
     assert!(!r.status.success());
     assert!(!String::from_utf8_lossy(&r.stderr).contains("panicked"));
