@@ -2,18 +2,24 @@
 //! (possibly hostile or half-dead) process: `/proc/PID/maps`, `stat`,
 //! `status`, `cpuinfo` and `auxv` text, and ELF images (in memory, as the
 //! loader placed them, and as files) for the GNU build id, the `.text`
-//! section and Breakpad's text-hash fallback.
+//! section and Breakpad's text-hash fallback; and the bytes of a signal
+//! frame's `ucontext_t` followed by its FXSAVE image, as the crash handler's
+//! helper reads them from a crashed process.
 //!
 //! Every parser sees the whole input. Beyond "no panic, no hang, no huge
 //! allocation", the results must be consistent: a maps entry does not end
 //! before it starts and its path lies inside the input, `parse_maps` finds
 //! exactly the lines `parse_maps_line` accepts, auxv has at most one pair
 //! per 16 bytes, a build id is not empty and fits in the notes the parser
-//! reads, a debug id is 33 upper-case hex digits, and a `.text` section that
-//! lies past the end of the file hashes to zeros.
+//! reads, a debug id is 33 upper-case hex digits, a `.text` section that
+//! lies past the end of the file hashes to zeros, and a context from a whole
+//! `ucontext` has the instruction pointer and MXCSR found at their places in
+//! the glibc x86-64 layout (gregs at byte 40, RIP the 17th; MXCSR at byte 24
+//! of FXSAVE).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use mdump_capture::context::{from_ucontext, FXSAVE_SIZE, UCONTEXT_READ_SIZE};
 use mdump_capture::elf::{build_id_from_elf_file, build_id_from_elf_image, debug_id, text_hash, text_section, Shifted};
 use mdump_capture::procfs::{
     cpuinfo_field, leading_decimal, parse_auxv, parse_maps, parse_maps_line, parse_stat, status_field,
@@ -81,8 +87,31 @@ fn check_elf(data: &[u8]) {
     }
 }
 
+/// Byte offset of RIP in an x86-64 `ucontext_t` (glibc: `uc_mcontext.gregs`
+/// at 40, `REG_RIP` = 16).
+const RIP_AT: usize = 40 + 16 * 8;
+/// Byte offset of MXCSR in an FXSAVE image.
+const MXCSR_AT: usize = 24;
+
+fn check_ucontext(data: &[u8]) {
+    let (ucontext, fx) = data.split_at(data.len().min(UCONTEXT_READ_SIZE));
+    let context = from_ucontext(ucontext, Some(fx));
+    let word = |bytes: &[u8], at: usize, n: usize| {
+        bytes.get(at..at + n).map(|b| b.iter().rev().fold(0u64, |v, &x| v << 8 | u64::from(x)))
+    };
+    if let Some(rip) = word(ucontext, RIP_AT, 8) {
+        assert_eq!(context.rip.get(), rip);
+    }
+    if fx.len() >= FXSAVE_SIZE {
+        assert_eq!(Some(u64::from(context.mx_csr.get())), word(fx, MXCSR_AT, 4));
+    }
+    // No FXSAVE image (unreadable `fpregs`) must work too.
+    std::hint::black_box(from_ucontext(ucontext, None));
+}
+
 fuzz_target!(|data: &[u8]| {
     check_maps(data);
     check_text(data);
     check_elf(data);
+    check_ucontext(data);
 });
