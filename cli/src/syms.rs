@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use mdump_symbols::dump::{self, Options};
+use mdump_symbols::store::SymbolKey;
 use mdump_symbols::SymbolFile;
 
 /// Options of `mdump syms`.
@@ -129,9 +130,12 @@ pub fn store(dir: &Path, sym: &SymbolFile<'_>) -> Result<PathBuf, String> {
     if name.is_empty() || name == "." || name == ".." || name.contains('/') || name.contains('\0') {
         return Err(format!("module name {name:?} cannot be a file name in the store"));
     }
-    let folder = dir.join(name).join(&*module.id);
+    // The store's own layout rule, so `mdump stackwalk` finds what we write:
+    // `app.pdb/ID/app.sym` for a PDB, `libfoo.so/ID/libfoo.so.sym` otherwise.
+    let key = SymbolKey::new(name, &module.id).map_err(|e| e.to_string())?;
+    let folder = dir.join(key.debug_file()).join(key.debug_id());
     std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-    let path = folder.join(format!("{name}.sym"));
+    let path = folder.join(key.sym_name());
     write_file(&path, sym)?;
     Ok(path)
 }

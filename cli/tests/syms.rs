@@ -228,3 +228,21 @@ fn pdb_and_pe_go_through_the_same_command() {
     let image = text(&mdump(&["syms", windows.join("dump_syms_regtest64.exe").to_str().unwrap()]));
     assert!(image.starts_with("MODULE windows x86_64 ") && image.contains("\nINFO CODE_ID "), "{}", &image[..200]);
 }
+
+/// `--store` lays a PDB's symbols out as Breakpad's stores and ours look
+/// them up: `NAME.pdb/ID/NAME.sym`, not `NAME.pdb.sym`.
+#[test]
+fn a_stored_pdb_is_found_by_the_symbol_store() {
+    let Some(dir) = corpus() else { return };
+    let pdb = dir.join("dump_syms/windows/dump_syms_regtest.pdb");
+    let store = scratch("pdb-store");
+    text(&mdump(&["syms", pdb.to_str().unwrap(), "--store", store.to_str().unwrap()]));
+    let module_dir = store.join("dump_syms_regtest.pdb");
+    let ids: Vec<_> = std::fs::read_dir(&module_dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let names: Vec<_> = std::fs::read_dir(&ids[0]).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["dump_syms_regtest.sym"]);
+    let id = ids[0].file_name().unwrap().to_str().unwrap().to_owned();
+    let local = mdump_symbols::store::SymbolKey::new("c:\\build\\dump_syms_regtest.pdb", &id).unwrap();
+    assert!(store.join(local.relative_path()).is_file());
+}
