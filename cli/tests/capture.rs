@@ -22,8 +22,47 @@ const CHILD_ENV: &str = "MDUMP_CAPTURE_CHILD";
 /// Names the child gives its extra threads, followed by their index.
 const THREAD_PREFIX: &str = "mdump-t";
 
+/// The longest any program in these tests may run: a capture that hangs
+/// (a thread that never stops for ptrace, say) fails its test instead of
+/// hanging CI.
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// Runs `cmd` to completion, its outputs collected, or kills it and panics
+/// after [`DEADLINE`].
+fn run(cmd: &mut Command) -> Output {
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {shown}: {e}"));
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{shown} did not finish within {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Output { status, stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+}
+
 fn mdump(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mdump")).args(args).output().expect("run mdump")
+    run(Command::new(env!("CARGO_BIN_EXE_mdump")).args(args))
 }
 
 fn in_ci() -> bool {
@@ -218,7 +257,7 @@ fn minidump_stackwalk_reads_the_dump() {
     let (tids, pid) = (target.tids(), target.pid);
     drop(target);
 
-    let r = Command::new(stackwalk).arg("--json").arg(&out).output().unwrap();
+    let r = run(Command::new(stackwalk).arg("--json").arg(&out));
     assert!(r.status.success(), "minidump-stackwalk: {}", String::from_utf8_lossy(&r.stderr));
     let json: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     let threads = json["threads"].as_array().expect("threads");
@@ -416,12 +455,10 @@ fn a_process_we_may_not_trace_is_one_line() {
     std::fs::copy(env!("CARGO_BIN_EXE_mdump"), &mdump_copy).unwrap();
     std::fs::set_permissions(&mdump_copy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let out = dir.join("x.dmp");
-    let r = Command::new(setpriv)
+    let r = run(Command::new(setpriv)
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
         .arg(&mdump_copy)
-        .args(["capture", "--pid", &target.pid.to_string(), "-o", out.to_str().unwrap()])
-        .output()
-        .unwrap();
+        .args(["capture", "--pid", &target.pid.to_string(), "-o", out.to_str().unwrap()]));
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     let _ = std::fs::remove_dir_all(&dir);
     fails_with(&r, "permission denied to dump pid");
