@@ -289,8 +289,11 @@ pub fn crash_heap_corruption() {
 #[inline(never)]
 #[no_mangle]
 pub fn crash_malloc_lock() {
+    // A different value from crash_segv's store: identical bodies would be
+    // folded into one address by the linker, and the dump would name the
+    // wrong function.
     // SAFETY: the crash.
-    unsafe { core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+    unsafe { core::arch::asm!("mov dword ptr [{0}], 43", in(reg) 0usize) };
 }
 
 #[inline(never)]
