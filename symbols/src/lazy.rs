@@ -543,7 +543,10 @@ impl<B: ByteSource> LazySymbols<B> {
         let lines = self.bytes.slice(start.min(f.end)..f.end)?;
         let mut reader = Parser::resume(BodyReader::default(), true, false);
         reader.run(&lines, 0);
-        let BodyReader { lines, inlines } = reader.sink;
+        let BodyReader { mut lines, mut inlines } = reader.sink;
+        // Kept as long as the symbols: without the slack of growing.
+        lines.shrink_to_fit();
+        inlines.shrink_to_fit();
         let lines_order = line_order(&lines);
         let function = Function { lines: Lines(lines), inlines, ..Function::default() };
         let inlines = InlineIndex::new(std::slice::from_ref(&function));
