@@ -108,7 +108,7 @@ pub fn dump_path(path: &Path, options: &Options) -> Result<SymbolFile<'static>, 
         Some(BinaryKind::Elf) => elf::dump_file(path, &map, options),
         Some(BinaryKind::Pe | BinaryKind::Pdb) => {
             drop(map);
-            pe::dump_pe_path(path, options.debug_file.as_deref(), options.keep_mangled)
+            pe::dump_pe_path(path, options.debug_file.as_deref(), options.keep_mangled).map(|f| without_cfi(f, options))
         }
         None => Err(DumpError::new(format!("{}: not an ELF, PE or PDB file (first bytes unknown)", path.display()))),
     }
@@ -128,11 +128,20 @@ pub fn dump_bytes(
         pe::PeOptions { pe_name: Some(name.to_owned()), keep_mangled: options.keep_mangled, ..Default::default() };
     match binary_kind(bytes) {
         Some(BinaryKind::Elf) => elf::dump_elf(name, bytes, debug, options),
-        Some(BinaryKind::Pe) => pe::dump_pe(Some(bytes), debug, &pe_options),
+        Some(BinaryKind::Pe) => pe::dump_pe(Some(bytes), debug, &pe_options).map(|f| without_cfi(f, options)),
         Some(BinaryKind::Pdb) => {
-            let options = pe::PeOptions { pdb_name: Some(name.to_owned()), pe_name: None, ..pe_options };
-            pe::dump_pe(debug, Some(bytes), &options)
+            let pdb_options = pe::PeOptions { pdb_name: Some(name.to_owned()), pe_name: None, ..pe_options };
+            pe::dump_pe(debug, Some(bytes), &pdb_options).map(|f| without_cfi(f, options))
         }
         None => Err(DumpError::new(format!("{name}: not an ELF, PE or PDB file (first bytes unknown)"))),
     }
+}
+
+/// `Options::cfi` off: the PE dumper always reads unwind information, so the
+/// `STACK CFI` records are dropped here.
+fn without_cfi(mut file: SymbolFile<'static>, options: &Options) -> SymbolFile<'static> {
+    if !options.cfi {
+        file.cfi.clear();
+    }
+    file
 }
