@@ -44,10 +44,10 @@ mod index;
 mod lazy;
 mod lex;
 mod lookup;
-mod source;
 pub mod model;
 mod parse;
 mod records;
+mod source;
 pub mod stats;
 pub mod store;
 pub mod write;
@@ -55,12 +55,12 @@ pub mod write;
 pub use cfi::CfiRules;
 pub use lazy::{FoundCfi, FoundInline, FoundLine, FoundSymbol, LazySymbols};
 pub use lookup::{InlineFrame, SourceLine, SymbolAt, Symbols};
-pub use source::{ByteSource, SymbolBytes};
 pub use model::{
     CfiDelta, CfiInit, FileRecord, Function, InfoRecord, Inline, InlineOrigin, InlineRange, Line, Lines, LinesIter,
     ModuleRecord, Public, StackWin, StackWinType, SymbolFile, WinProgram,
 };
 pub use parse::parse;
+pub use source::{ByteSource, SymbolBytes};
 pub use stats::{BadLine, BadLineKind, ParseStats};
 
 impl<'a> SymbolFile<'a> {
