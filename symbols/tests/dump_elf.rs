@@ -400,16 +400,19 @@ fn compressed_debug_sections_give_the_same_symbols() {
     let dir = scratch("compressed");
     for b in variants(&dir).into_iter().filter(|b| b.what.starts_with('c')) {
         let full = dump_file(&b.path, &Options::default());
-        let z = dir.join(format!("{}.z", b.path.file_name().unwrap().to_str().unwrap()));
-        run(Command::new(&objcopy).arg("--compress-debug-sections=zlib").arg(&b.path).arg(&z));
-        let data = std::fs::read(&z).unwrap();
-        let file = object::File::parse(&*data).unwrap();
-        let info = file.section_by_name(".debug_info").unwrap();
-        assert_ne!(info.compressed_data().unwrap().format, object::CompressionFormat::None, "{}", b.what);
-        let mut sym = dump_file(&z, &Options::default());
-        // The module name is the file name.
-        sym.module = full.module.clone();
-        assert_eq!(sym, full, "{}", b.what);
+        for (how, format) in [("zlib", object::CompressionFormat::Zlib), ("zstd", object::CompressionFormat::Zstandard)]
+        {
+            let z = dir.join(format!("{}.{how}", b.path.file_name().unwrap().to_str().unwrap()));
+            run(Command::new(&objcopy).arg(format!("--compress-debug-sections={how}")).arg(&b.path).arg(&z));
+            let data = std::fs::read(&z).unwrap();
+            let file = object::File::parse(&*data).unwrap();
+            let info = file.section_by_name(".debug_info").unwrap();
+            assert_eq!(info.compressed_data().unwrap().format, format, "{} {how}", b.what);
+            let mut sym = dump_file(&z, &Options::default());
+            // The module name is the file name.
+            sym.module = full.module.clone();
+            assert_eq!(sym, full, "{} {how}", b.what);
+        }
     }
 }
 
