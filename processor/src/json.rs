@@ -23,8 +23,9 @@
 //!   `corrupt_symbols` is true as well);
 //! * the analyses of the crashing instruction (`instruction`,
 //!   `memory_accesses`, `adjusted_address`, `possible_bit_flips`,
-//!   `instruction_pointer_update`) need a disassembler and are `null`;
-//!   `crash_inconsistencies` is empty;
+//!   `instruction_pointer_update`) are [`crate::analysis`]'s, which follows
+//!   rust-minidump's rules (amd64 only, as rust-minidump);
+//!   `crash_inconsistencies` is always empty (not analysed);
 //! * `mac_crash_info`, `mac_boot_args`, `handles` and `proc_limits` are
 //!   `null` (those streams are not read), `cert_subject` and `symbol_url`
 //!   are `null` and `modules_contains_cert_info` is false: no certificate or
@@ -37,6 +38,7 @@
 //!   `"scan"`: rust-minidump has no such trust and finds that caller by
 //!   scanning (the word at the stack pointer is its first candidate).
 
+mod analysis;
 mod names;
 mod stream;
 
@@ -81,18 +83,18 @@ pub fn to_json(state: &ProcessState) -> Value {
     }
 
     let record = state.exception.as_ref().filter(|_| state.crashed);
-    let crash_info = json!({
+    let mut crash_info = json!({
         "address": record.map(|_| hex.format(state.crash_address)),
-        "adjusted_address": null,
         "assertion": state.assertion,
         "crash_inconsistencies": [],
         "crashing_thread": crashing_index,
-        "instruction": null,
-        "instruction_pointer_update": null,
-        "memory_accesses": null,
-        "possible_bit_flips": null,
         "type": record.map(|r| crash_type(r, &state.system)),
     });
+    if let Value::Object(info) = &mut crash_info {
+        for (key, value) in analysis::analysis_entries(&state.analysis) {
+            info.insert(key.to_string(), if record.is_some() { value } else { Value::Null });
+        }
+    }
 
     let modules: Vec<Value> =
         module_order(state).filter_map(|i| state.modules.get(i)).map(|m| module_json(m, hex)).collect();

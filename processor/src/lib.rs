@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod breakpad_machine;
 pub mod breakpad_text;
 pub mod code_module;

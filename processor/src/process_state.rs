@@ -1,6 +1,7 @@
 //! [`ProcessState`]: everything a processor learns from a dump, built the way
 //! Breakpad's `MinidumpProcessor::Process` builds it.
 
+use crate::analysis::{analyze, AnalysisInput, CrashAnalysis, MemoryRegions};
 use crate::code_module::{
     dump_order, module_for_address, modules_of, unloaded_modules_of, CodeModule, SymbolStatus, UnloadedCodeModule,
 };
@@ -159,6 +160,9 @@ pub struct ProcessState {
     /// The text of Mozilla's soft-error stream (JSON its writer could not
     /// report as failures), as written.
     pub soft_errors: Option<String>,
+    /// rust-minidump's analysis of the crashing instruction (empty when not
+    /// crashed, or when nothing was found).
+    pub analysis: CrashAnalysis,
     /// Not analysed.
     pub exploitability: Exploitability,
     /// Streams that could not be read; what they would have given is
@@ -240,6 +244,7 @@ impl ProcessState {
         let mut threads = Vec::with_capacity(thread_list.len());
         let mut skipped_threads = Vec::new();
         let mut requesting_thread = None;
+        let mut analysis = CrashAnalysis::default();
         for (index, thread) in thread_list.iter().enumerate() {
             let id = thread.id();
             if dump_thread == Some(id) {
@@ -262,6 +267,21 @@ impl ProcessState {
                 .ok()
                 .filter(|s| s.size() > 0)
                 .or_else(|| memory.region_at(thread.raw.stack.start_of_memory_range.get()).copied());
+            if let (Some(e), Some(record), true) = (&exception, &record, requesting_thread == Some(threads.len())) {
+                // Only the exception's own context is analysed, as
+                // rust-minidump does.
+                let registers = e.context().ok().map(|c| Registers::from_context(&c));
+                let regions = MemoryRegions::from_dump(dump);
+                analysis = analyze(&AnalysisInput {
+                    system: &system,
+                    record,
+                    crash_address,
+                    registers: registers.as_ref(),
+                    memory: &memory,
+                    stack: stack.as_ref(),
+                    regions: &regions,
+                });
+            }
             let call_stack = match context {
                 Ok(context) => {
                     let registers = Registers::from_context(&context);
@@ -307,6 +327,7 @@ impl ProcessState {
             process_id,
             linux_memory_map_count,
             soft_errors,
+            analysis,
             exploitability: Exploitability::NotAnalyzed,
             errors,
         })

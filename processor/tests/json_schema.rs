@@ -24,10 +24,11 @@
 //! * the rest of the top level: `pid`, `process_uptime`,
 //!   `linux_memory_map_count`, `lsb_release`, `soft_errors`,
 //!   `unloaded_modules`, `main_module`, ...;
-//! * the whole report but for the analysis of the crashing instruction
-//!   ([`UNANALYSED`]), which needs a disassembler this crate does not have;
-//! * where the whole report is equal (rust-minidump's analysis found
-//!   nothing), `print_json(.., pretty)` must print the file byte for byte.
+//! * the analysis of the crashing instruction ([`ANALYSIS_KEYS`]:
+//!   disassembly, memory accesses, null-pointer and non-canonical
+//!   adjustments, bit flips, jump target);
+//! * the whole report; where it is equal, `print_json(.., pretty)` must
+//!   print the file byte for byte.
 //!
 //! A frame where rust-minidump's walker and Breakpad's (which ours follows)
 //! find different things must be listed in [`ALLOWED_FRAMES`] with the
@@ -39,9 +40,8 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// `crash_info` keys that hold rust-minidump's analysis of the crashing
-/// instruction (disassembly, memory accesses, null-pointer and bit-flip
-/// guesses); ours are `null` (`[]` for `crash_inconsistencies`).
-const UNANALYSED: &[&str] =
+/// instruction (non-null for its amd64 dumps only).
+const ANALYSIS_KEYS: &[&str] =
     &["instruction", "memory_accesses", "adjusted_address", "possible_bit_flips", "instruction_pointer_update"];
 
 /// The frame fields compared.
@@ -81,7 +81,8 @@ const PARTS: &[&str] = &[
     "crashing thread",
     "modules",
     "rest of top level",
-    "whole report but the instruction analysis",
+    "instruction analysis",
+    "whole report",
 ];
 
 /// Where `expected` has a key that `actual` lacks, recursively (arrays
@@ -103,16 +104,6 @@ fn missing_keys(path: &str, expected: &Value, actual: &Value, out: &mut Vec<Stri
         }
         _ => {}
     }
-}
-
-/// The report without the instruction analysis.
-fn without_analysis(mut report: Value) -> Value {
-    if let Some(Value::Object(info)) = report.get_mut("crash_info") {
-        for key in UNANALYSED {
-            info.remove(*key);
-        }
-    }
-    report
 }
 
 fn field<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
@@ -236,11 +227,18 @@ fn compare(name: &str, expected: &Value, ours: &Value) -> Outcome {
         }
     }
 
-    if without_analysis(expected.clone()) != without_analysis(ours.clone()) {
+    for key in ANALYSIS_KEYS {
+        let (e, a) = (field(expected, &["crash_info", key]), field(ours, &["crash_info", key]));
+        if e != a {
+            fail(9, format!("{key}: expected {e}, ours {a}"));
+        }
+    }
+
+    if expected != ours {
         // Allowed frames are the only differences this part may have.
-        matched[9] = false;
+        matched[10] = false;
         if allowed.is_empty() {
-            problems.push(format!("{name}: {}: differs", PARTS[9]));
+            problems.push(format!("{name}: {}: differs", PARTS[10]));
         }
     }
     Outcome { matched, problems, allowed, allowed_notes }
@@ -276,7 +274,7 @@ fn json_matches_rust_minidump() {
         let ours = to_json(&state);
         let outcome = compare(name, &expected, &ours);
         if ours == expected {
-            // Nothing differs, not even the analysis: the pretty text must
+            // Nothing differs: the pretty text must
             // be rust-minidump's, byte for byte.
             let mut pretty = Vec::new();
             print_json(&state, &mut pretty, true).unwrap();
@@ -302,9 +300,8 @@ fn json_matches_rust_minidump() {
     for (part, count) in PARTS.iter().zip(&counts) {
         eprintln!("  {part:<45} {count:>3} / {}", names.len());
     }
-    eprintln!("  (not compared: crash_info.{})", UNANALYSED.join(", crash_info."));
     eprintln!(
-        "{identical} reports equal rust-minidump's entirely (its analysis found nothing either); \
+        "{identical} reports equal rust-minidump's entirely; \
          {byte_identical} of them print byte for byte as `--pretty` does"
     );
     for note in &notes {
@@ -333,17 +330,15 @@ fn the_comparison_sees_differences() {
 
     let mut ours = expected.clone();
     ours["crash_info"]["instruction"] = Value::Null;
-    assert!(compare("synthetic", &expected, &ours).problems.is_empty(), "the analysis is not compared");
+    let outcome = compare("synthetic", &expected, &ours);
+    let failed: Vec<&str> = PARTS.iter().zip(&outcome.matched).filter(|(_, m)| !**m).map(|(p, _)| *p).collect();
+    assert_eq!(failed, ["instruction analysis", "whole report"], "the analysis is compared");
+    ours["crash_info"]["instruction"] = "ret".into();
 
     ours["threads"][0]["frames"][0]["trust"] = "scan".into();
     ours["pid"] = 6.into();
     ours.as_object_mut().unwrap().remove("thread_count");
     let outcome = compare("synthetic", &expected, &ours);
     let failed: Vec<&str> = PARTS.iter().zip(&outcome.matched).filter(|(_, m)| !**m).map(|(p, _)| *p).collect();
-    assert_eq!(
-        failed,
-        ["keys", "threads", "frames", "rest of top level", "whole report but the instruction analysis"],
-        "{:#?}",
-        outcome.problems
-    );
+    assert_eq!(failed, ["keys", "threads", "frames", "rest of top level", "whole report"], "{:#?}", outcome.problems);
 }

@@ -47,6 +47,7 @@ fn state(threads: Vec<CallStack>, modules: Vec<CodeModule>) -> ProcessState {
         process_id: None,
         linux_memory_map_count: None,
         soft_errors: None,
+        analysis: Default::default(),
         exploitability: Exploitability::NotAnalyzed,
         errors: vec![],
     }

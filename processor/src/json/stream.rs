@@ -215,8 +215,15 @@ pub(super) fn write_report<W: Write>(state: &ProcessState, w: &mut JsonWriter<W>
             Some(_) => w.hex(state.crash_address, hex.digits)?,
             None => w.null()?,
         }
-        w.key("adjusted_address")?;
-        w.null()?;
+        let analysis = super::analysis::analysis_entries(&state.analysis);
+        let analysis_value = |key: &str, w: &mut JsonWriter<W>| -> io::Result<()> {
+            w.key(key)?;
+            match analysis.iter().find(|(k, _)| *k == key) {
+                Some((_, value)) if record.is_some() => w.value(value),
+                _ => w.null(),
+            }
+        };
+        analysis_value("adjusted_address", w)?;
         w.key("assertion")?;
         w.opt_str(state.assertion.as_deref())?;
         w.key("crash_inconsistencies")?;
@@ -225,8 +232,7 @@ pub(super) fn write_report<W: Write>(state: &ProcessState, w: &mut JsonWriter<W>
         w.key("crashing_thread")?;
         w.opt_u64(crashing_index.map(|i| i as u64))?;
         for key in ["instruction", "instruction_pointer_update", "memory_accesses", "possible_bit_flips"] {
-            w.key(key)?;
-            w.null()?;
+            analysis_value(key, w)?;
         }
         w.key("type")?;
         match record {
