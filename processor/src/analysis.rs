@@ -29,6 +29,12 @@ use mdump_reader::{MemoryIndex, MemoryRegion};
 use std::collections::BTreeSet;
 use yaxpeax_x86::amd64::{InstDecoder, Instruction, Opcode, Operand, RegSpec};
 
+/// The amd64 registers rust-minidump's context knows (no flags, segment
+/// or vector registers).
+const AMD64_REGISTERS: &[&str] = &[
+    "rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip",
+];
+
 /// Addresses a 48-bit amd64 CPU refuses (bits 48-63 not copies of bit 47).
 const NON_CANONICAL: std::ops::RangeInclusive<u64> = 0x0000_8000_0000_0000..=0xffff_7fff_ffff_ffff;
 
@@ -195,7 +201,7 @@ fn decode_at_ip(registers: &Registers, memory: &MemoryIndex<'_>) -> Option<Instr
 /// (rust-minidump knows only the 64-bit general registers and `rip`).
 fn register_value(registers: &Registers, reg: RegSpec) -> Option<u64> {
     let name = reg.name();
-    Arch::Amd64.register_names().contains(&name).then(|| registers.get(name)).flatten()
+    AMD64_REGISTERS.contains(&name).then(|| registers.get(name)).flatten()
 }
 
 /// The parts of a memory operand's address.
@@ -440,3 +446,6 @@ fn violation_kind(input: &AnalysisInput<'_, '_>) -> Option<bit_flips::Operation>
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;

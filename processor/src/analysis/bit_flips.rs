@@ -146,17 +146,16 @@ fn cpu_arch(cpu: &str) -> Option<Arch> {
 
 /// A register of the context by the name rust-minidump gives it.
 fn known_register(registers: &Registers, name: &str) -> Option<u64> {
-    let arch = registers.arch();
-    let names = if arch == Arch::Amd64 { amd64_names() } else { arch.register_names() };
-    names.contains(&name).then(|| registers.get(name)).flatten()
+    known_registers(registers.arch()).contains(&name).then(|| registers.get(name)).flatten()
 }
 
-/// The registers rust-minidump knows in an amd64 context.
-fn amd64_names() -> &'static [&'static str] {
-    &[
-        "rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-        "rip",
-    ]
+/// The registers rust-minidump's context for `arch` knows.
+fn known_registers(arch: Arch) -> &'static [&'static str] {
+    if arch == Arch::Amd64 {
+        super::AMD64_REGISTERS
+    } else {
+        arch.register_names()
+    }
 }
 
 struct Search<'i, 'a, 'm> {
@@ -204,7 +203,7 @@ impl Search<'_, '_, '_> {
         };
         if let Some(registers) = self.input.registers {
             let arch = registers.arch();
-            let names = if arch == Arch::Amd64 { amd64_names() } else { arch.register_names() };
+            let names = known_registers(arch);
             let width = u32::from(arch.pointer_size()) * 8;
             for value in names.iter().filter_map(|n| registers.get(n)) {
                 if candidate > LOW_ADDRESS_CUTOFF && candidate.abs_diff(value) <= NEARBY_REGISTER_DISTANCE {

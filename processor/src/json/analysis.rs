@@ -70,3 +70,47 @@ pub(super) fn analysis_entries(analysis: &CrashAnalysis) -> [(&'static str, Valu
         ("possible_bit_flips", flips),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{AccessType, BitFlip, BitFlipDetails, MemoryAccess};
+
+    #[test]
+    fn keys_as_rust_minidump_prints_them() {
+        let access = |access_type, likely_guard_page| MemoryAccess {
+            address: 0x45,
+            size: Some(4),
+            access_type,
+            likely_guard_page,
+            likely_null_pointer: false,
+        };
+        let analysis = CrashAnalysis {
+            instruction: Some("ret".into()),
+            memory_accesses: Some(vec![access(Some(AccessType::ReadWrite), false), access(None, true)]),
+            instruction_pointer_update: Some(0x10),
+            adjusted_address: Some(AdjustedAddress::NonCanonical { address: 0x8000_0000_0000 }),
+            possible_bit_flips: vec![BitFlip {
+                address: 0,
+                source_register: Some("rbx"),
+                details: BitFlipDetails { is_null: true, ..BitFlipDetails::default() },
+            }],
+        };
+        let text: Vec<String> = analysis_entries(&analysis)
+            .iter()
+            .map(|(k, v)| format!("{k}={}", serde_json::to_string(v).unwrap()))
+            .collect();
+        assert_eq!(
+            text,
+            [
+                r#"adjusted_address={"address":"0x0000800000000000","kind":"non-canonical"}"#,
+                r#"instruction="ret""#,
+                r#"instruction_pointer_update={"address":"0x0000000000000010"}"#,
+                r#"memory_accesses=[{"access_type":"readwrite","address":"0x0000000000000045","size":4},{"address":"0x0000000000000045","is_likely_guard_page":true,"size":4}]"#,
+                r#"possible_bit_flips=[{"address":"0x0000000000000000","confidence":0.625,"details":{"is_null":true,"nearby_registers":0,"poison_registers":false,"was_low":false,"was_non_canonical":false},"source_register":"rbx"}]"#,
+            ]
+        );
+        let empty: Vec<Value> = analysis_entries(&CrashAnalysis::default()).into_iter().map(|(_, v)| v).collect();
+        assert!(empty.iter().all(Value::is_null), "{empty:?}");
+    }
+}
