@@ -244,7 +244,6 @@ impl ProcessState {
         let mut threads = Vec::with_capacity(thread_list.len());
         let mut skipped_threads = Vec::new();
         let mut requesting_thread = None;
-        let mut analysis = CrashAnalysis::default();
         for (index, thread) in thread_list.iter().enumerate() {
             let id = thread.id();
             if dump_thread == Some(id) {
@@ -267,21 +266,6 @@ impl ProcessState {
                 .ok()
                 .filter(|s| s.size() > 0)
                 .or_else(|| memory.region_at(thread.raw.stack.start_of_memory_range.get()).copied());
-            if let (Some(e), Some(record), true) = (&exception, &record, requesting_thread == Some(threads.len())) {
-                // Only the exception's own context is analysed, as
-                // rust-minidump does.
-                let registers = e.context().ok().map(|c| Registers::from_context(&c));
-                let regions = MemoryRegions::from_dump(dump);
-                analysis = analyze(&AnalysisInput {
-                    system: &system,
-                    record,
-                    crash_address,
-                    registers: registers.as_ref(),
-                    memory: &memory,
-                    stack: stack.as_ref(),
-                    regions: &regions,
-                });
-            }
             let call_stack = match context {
                 Ok(context) => {
                     let registers = Registers::from_context(&context);
@@ -306,6 +290,26 @@ impl ProcessState {
             threads.push(call_stack);
         }
 
+        let analysis = match (&exception, &record) {
+            (Some(e), Some(record)) => {
+                // The exception's own context, and the stack of the thread it
+                // names (even the dump-writing one), as rust-minidump takes them.
+                let registers = e.context().ok().map(|c| Registers::from_context(&c));
+                let stack = thread_list.iter().find(|t| t.id() == e.thread_id()).and_then(|t| {
+                    t.stack().ok().or_else(|| memory.region_at(t.raw.stack.start_of_memory_range.get()).copied())
+                });
+                analyze(&AnalysisInput {
+                    system: &system,
+                    record,
+                    crash_address,
+                    registers: registers.as_ref(),
+                    memory: &memory,
+                    stack: stack.as_ref(),
+                    regions: &MemoryRegions::from_dump(dump),
+                })
+            }
+            _ => CrashAnalysis::default(),
+        };
         for (module, status) in modules.iter_mut().zip(symbols) {
             module.symbols = status;
         }
