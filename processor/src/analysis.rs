@@ -16,15 +16,19 @@
 //! (perhaps "unknown") and never a panic.
 
 mod bit_flips;
+mod inconsistencies;
 mod memory_regions;
 
 pub use bit_flips::{BitFlip, BitFlipDetails};
+pub use inconsistencies::Inconsistency;
 pub use memory_regions::{MemoryRegionPermissions, MemoryRegions};
 
 use crate::process_state::ExceptionRecord;
 use crate::registers::{Arch, Registers};
 use crate::system::SystemInfo;
-use mdump_format::system_info::{PLATFORM_LINUX, PLATFORM_MAC_OS_X, PLATFORM_WIN32_NT, PLATFORM_WIN32_WINDOWS};
+use mdump_format::system_info::{
+    PLATFORM_ANDROID, PLATFORM_IOS, PLATFORM_LINUX, PLATFORM_MAC_OS_X, PLATFORM_WIN32_NT, PLATFORM_WIN32_WINDOWS,
+};
 use mdump_reader::{MemoryIndex, MemoryRegion};
 use std::collections::BTreeSet;
 use yaxpeax_x86::amd64::{InstDecoder, Instruction, Opcode, Operand, RegSpec};
@@ -48,10 +52,14 @@ const ACCESS_VIOLATION: u32 = 0xc000_0005;
 /// protection fault among others).
 const SI_KERNEL: u32 = 0x80;
 const SIGBUS: u32 = 7;
+const SIGFPE: u32 = 8;
 const SIGSEGV: u32 = 11;
 /// macOS `EXC_BAD_ACCESS` and its x86 code `EXC_I386_GPFLT`.
 const EXC_BAD_ACCESS: u32 = 1;
 const EXC_I386_GPFLT: u32 = 13;
+/// macOS `EXC_ARITHMETIC` and its x86 code `EXC_I386_DIV`.
+const EXC_ARITHMETIC: u32 = 3;
+const EXC_I386_DIV: u32 = 1;
 
 /// What an instruction does with a memory operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -109,6 +117,21 @@ pub enum AdjustedAddress {
     },
 }
 
+/// What the crashing instruction is, as far as the crash checks care.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct InstructionProperties {
+    /// Its opcode is one whose operands' roles are tabled.
+    pub is_access_derivable: bool,
+    /// `div` or `idiv`.
+    pub is_division: bool,
+    /// One of rust-minidump's privileged (or possibly trapping) opcodes.
+    pub is_privileged: bool,
+    /// It can only raise a general protection fault with a non-canonical
+    /// address (tabled opcodes but `movaps`, which also faults on
+    /// misalignment).
+    pub only_gpf_when_non_canonical: bool,
+}
+
 /// rust-minidump's analysis of a crash, all `None` or empty when it had
 /// nothing to say.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -121,11 +144,18 @@ pub struct CrashAnalysis {
     /// Where it sends the instruction pointer, when it jumps through a
     /// register or through memory the dump holds, or returns.
     pub instruction_pointer_update: Option<u64>,
+    /// Whether the instruction is known to leave `rip` to the next
+    /// instruction (no jump, call or return).
+    pub instruction_pointer_kept: bool,
+    /// The crashing instruction's properties, when it was decoded.
+    pub properties: Option<InstructionProperties>,
     /// The address the crash is better described by.
     pub adjusted_address: Option<AdjustedAddress>,
     /// Addresses one bit away from the crash address (or from a register
     /// the instruction used) that would have been valid.
     pub possible_bit_flips: Vec<BitFlip>,
+    /// Where the crash report contradicts the instruction or memory map.
+    pub inconsistencies: Vec<Inconsistency>,
 }
 
 /// What the analysis reads.
@@ -154,7 +184,21 @@ pub fn analyze(input: &AnalysisInput<'_, '_>) -> CrashAnalysis {
     if let Some((registers, instruction)) = amd64.and_then(|r| Some((r, decode_at_ip(r, input.memory)?))) {
         analysis.instruction = Some(instruction.to_string());
         analysis.memory_accesses = memory_accesses(&instruction, registers);
-        let ip_update = instruction_pointer_update(&instruction, registers, input.memory, input.stack);
+        let opcode = instruction.opcode();
+        analysis.properties = Some(InstructionProperties {
+            is_access_derivable: is_tabled(opcode),
+            is_division: matches!(opcode, Opcode::DIV | Opcode::IDIV),
+            is_privileged: is_privileged(opcode),
+            only_gpf_when_non_canonical: is_tabled(opcode) && opcode != Opcode::MOVAPS,
+        });
+        let ip_update = match instruction_pointer_update(&instruction, registers, input.memory, input.stack) {
+            IpUpdate::Jump(target) => Some(target),
+            IpUpdate::Kept => {
+                analysis.instruction_pointer_kept = true;
+                None
+            }
+            IpUpdate::Unknown => None,
+        };
         analysis.instruction_pointer_update = ip_update;
         used_registers = memory_operand_registers(&instruction);
 
@@ -184,6 +228,7 @@ pub fn analyze(input: &AnalysisInput<'_, '_>) -> CrashAnalysis {
         }
     }
     analysis.possible_bit_flips = bit_flips::possible_bit_flips(input, &analysis, &used_registers);
+    analysis.inconsistencies = inconsistencies::inconsistencies(input, &analysis);
     analysis
 }
 
@@ -381,6 +426,17 @@ fn memory_accesses(instruction: &Instruction, registers: &Registers) -> Option<V
     Some(accesses)
 }
 
+/// What the instruction does to `rip`.
+enum IpUpdate {
+    /// Jumps (calls, returns) there.
+    Jump(u64),
+    /// Goes on to the next instruction.
+    Kept,
+    /// Not known: a conditional jump, a direct one, or a target the dump
+    /// does not hold.
+    Unknown,
+}
+
 /// Where the instruction sends `rip`, when that is known: an indirect call
 /// or jump through a register or through memory the dump holds, or a
 /// return to the address at the top of the crashing thread's stack.
@@ -389,19 +445,75 @@ fn instruction_pointer_update(
     registers: &Registers,
     memory: &MemoryIndex<'_>,
     stack: Option<&MemoryRegion<'_>>,
-) -> Option<u64> {
+) -> IpUpdate {
     use Opcode::*;
-    match instruction.opcode() {
+    let target = match instruction.opcode() {
         CALL | CALLF | JMP | JMPF | JMPE if instruction.operand_count() == 1 => match instruction.operand(0) {
             Operand::Register { reg } => register_value(registers, reg),
             op => match operand_address(&op, registers) {
-                OperandAddress::At(address, _) => memory.region_at(address)?.read_u64(address),
+                OperandAddress::At(address, _) => memory.region_at(address).and_then(|r| r.read_u64(address)),
                 _ => None,
             },
         },
-        RETURN | RETF | IRET | IRETD | IRETQ => stack?.read_u64(registers.get("rsp")?),
-        _ => None,
-    }
+        CALL | CALLF | JMP | JMPF | JMPE => None,
+        RETURN | RETF | IRET | IRETD | IRETQ => stack.zip(registers.get("rsp")).and_then(|(s, rsp)| s.read_u64(rsp)),
+        JO | JNO | JB | JNB | JZ | JNZ | JA | JNA | JS | JNS | JP | JNP | JL | JGE | JG | JLE => None,
+        _ => return IpUpdate::Kept,
+    };
+    target.map_or(IpUpdate::Unknown, IpUpdate::Jump)
+}
+
+/// rust-minidump's privileged opcodes.
+fn is_privileged(opcode: Opcode) -> bool {
+    use Opcode::*;
+    matches!(
+        opcode,
+        CLI | CLTS
+            | HLT
+            | IN
+            | INS
+            | INT
+            | INTO
+            | INVD
+            | INVEPT
+            | INVLPG
+            | INVVPID
+            | IRET
+            | IRETD
+            | IRETQ
+            | LGDT
+            | LIDT
+            | LLDT
+            | LMSW
+            | LTR
+            | MONITOR
+            | MOV
+            | MWAIT
+            | OUT
+            | OUTS
+            | RDMSR
+            | RDPMC
+            | RDTSC
+            | RDTSCP
+            | RETF
+            | STI
+            | SWAPGS
+            | SYSEXIT
+            | SYSRET
+            | VMCALL
+            | VMCLEAR
+            | VMLAUNCH
+            | VMPTRLD
+            | VMPTRST
+            | VMREAD
+            | VMRESUME
+            | VMWRITE
+            | VMXOFF
+            | VMXON
+            | WBINVD
+            | WRMSR
+            | XSETBV
+    )
 }
 
 /// The base and index registers of the instruction's memory operands,

@@ -23,9 +23,10 @@
 //!   `corrupt_symbols` is true as well);
 //! * the analyses of the crashing instruction (`instruction`,
 //!   `memory_accesses`, `adjusted_address`, `possible_bit_flips`,
-//!   `instruction_pointer_update`) are [`crate::analysis`]'s, which follows
-//!   rust-minidump's rules (amd64 only, as rust-minidump);
-//!   `crash_inconsistencies` is always empty (not analysed);
+//!   `instruction_pointer_update`) and the checks of the crash against it
+//!   (`crash_inconsistencies`) are [`crate::analysis`]'s, which follows
+//!   rust-minidump's rules (the instruction is disassembled for amd64
+//!   crashes only, as rust-minidump does);
 //! * `mac_crash_info`, `mac_boot_args`, `handles` and `proc_limits` are
 //!   `null` (those streams are not read), `cert_subject` and `symbol_url`
 //!   are `null` and `modules_contains_cert_info` is false: no certificate or
@@ -86,7 +87,6 @@ pub fn to_json(state: &ProcessState) -> Value {
     let mut crash_info = json!({
         "address": record.map(|_| hex.format(state.crash_address)),
         "assertion": state.assertion,
-        "crash_inconsistencies": [],
         "crashing_thread": crashing_index,
         "type": record.map(|r| crash_type(r, &state.system)),
     });

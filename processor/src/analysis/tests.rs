@@ -301,3 +301,70 @@ fn hostile_input_gives_no_analysis_and_no_panic() {
         }
     }
 }
+
+/// A Windows amd64 crash with exception `code` and parameters.
+fn windows(code: &[u8], registers: &[(&'static str, u64)], exception: u32, parameters: &[u64]) -> Crash {
+    let mut crash = Crash::new(code, registers);
+    crash.system.platform_id = Some(PLATFORM_WIN32_NT);
+    crash.record = ExceptionRecord { code: exception, flags: 0, address: CODE, parameters: parameters.to_vec() };
+    crash.crash_address = parameters.get(1).copied().unwrap_or(CODE);
+    crash
+}
+
+#[test]
+fn inconsistent_access_violations() {
+    use Inconsistency::*;
+    // mov eax, [rbx] reading 0x1000, reported as a read of 0x1000: fine.
+    let mut crash = windows(&[0x8b, 0x03], &[("rbx", 0x1000)], ACCESS_VIOLATION, &[0, 0x1000]);
+    assert_eq!(crash.run().inconsistencies, []);
+    // Reported as a read of 0x5000, which the instruction does not read.
+    crash.crash_address = 0x5000;
+    assert_eq!(crash.run().inconsistencies, [CrashingAccessNotFoundInMemoryAccesses]);
+    // ... and 0x5000 is readable.
+    crash.regions = MemoryRegions::from_entries([(0x5000, 0x1000, RW)]);
+    assert_eq!(crash.run().inconsistencies, [CrashingAccessNotFoundInMemoryAccesses, AccessViolationWhenAccessAllowed]);
+    // A write violation at 0x1000 for an instruction that only reads it.
+    let crash = windows(&[0x8b, 0x03], &[("rbx", 0x1000)], ACCESS_VIOLATION, &[1, 0x1000]);
+    assert_eq!(crash.run().inconsistencies, [CrashingAccessNotFoundInMemoryAccesses]);
+    // Untabled opcodes (idiv) are given the benefit of the doubt.
+    let crash = windows(&[0xf7, 0x3b], &[("rbx", 0x1000)], ACCESS_VIOLATION, &[0, 0x5000]);
+    assert_eq!(crash.run().inconsistencies, []);
+    // Execution faults elsewhere than rip.
+    let crash = windows(&[0xff, 0xd0], &[("rax", 0x9000)], ACCESS_VIOLATION, &[8, 0x9000]);
+    assert_eq!(crash.run().inconsistencies, [CrashingAccessNotFoundInMemoryAccesses]);
+}
+
+#[test]
+fn inconsistent_general_protection_fault() {
+    use Inconsistency::*;
+    // Windows reports a GPF as a read of all ones; mov eax, [rbx] with a
+    // canonical rbx cannot have faulted for a non-canonical address.
+    let mut crash = windows(&[0x8b, 0x03], &[("rbx", 0x1000)], ACCESS_VIOLATION, &[0, u64::MAX]);
+    assert_eq!(crash.run().inconsistencies, [NonCanonicalAddressFalselyReported]);
+    crash.registers = vec![("rbx", 0x8000_0000_0000)];
+    let analysis = crash.run();
+    assert_eq!(analysis.inconsistencies, []);
+    assert_eq!(analysis.adjusted_address, Some(AdjustedAddress::NonCanonical { address: 0x8000_0000_0000 }));
+    // movaps also faults on misaligned addresses.
+    let crash = windows(&[0x0f, 0x28, 0x03], &[("rbx", 0x1000)], ACCESS_VIOLATION, &[0, u64::MAX]);
+    assert_eq!(crash.run().inconsistencies, []);
+}
+
+#[test]
+fn inconsistent_division_privilege_and_stack_overflow() {
+    use Inconsistency::*;
+    // Linux SIGFPE / FPE_INTDIV on a mov; on an idiv it is consistent.
+    let mut crash = Crash::new(&[0x8b, 0x03], &[("rbx", 0x1000)]);
+    crash.record = ExceptionRecord { code: SIGFPE, flags: 1, address: CODE, parameters: Vec::new() };
+    assert_eq!(crash.run().inconsistencies, [IntDivByZeroNotPossible]);
+    crash.code = vec![0xf7, 0x3b];
+    assert_eq!(crash.run().inconsistencies, []);
+    // A privileged-instruction fault on `add` (0xc0000096), not on `hlt`.
+    let mut crash = windows(&[0x00, 0x00], &[("rax", 0x1000)], 0xc000_0096, &[]);
+    assert_eq!(crash.run().inconsistencies, [PrivInstructionCrashWithoutPrivInstruction]);
+    crash.code = vec![0xf4];
+    assert_eq!(crash.run().inconsistencies, []);
+    // A stack overflow on an instruction that touches no memory.
+    let crash = windows(&[0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff], &[], 0xc000_00fd, &[]);
+    assert_eq!(crash.run().inconsistencies, [CrashingAccessNotFoundInMemoryAccesses]);
+}

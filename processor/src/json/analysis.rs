@@ -11,8 +11,9 @@ fn hex(value: u64) -> Value {
 }
 
 /// `(key, value)` of each analysis key of `crash_info`, keys sorted
-/// within each value.
-pub(super) fn analysis_entries(analysis: &CrashAnalysis) -> [(&'static str, Value); 5] {
+/// within each value (for a dump with an exception; without one, all are
+/// `null`).
+pub(super) fn analysis_entries(analysis: &CrashAnalysis) -> [(&'static str, Value); 6] {
     let adjusted = match analysis.adjusted_address {
         Some(AdjustedAddress::NullPointer { offset }) => json!({ "kind": "null-pointer", "offset": hex(offset) }),
         Some(AdjustedAddress::NonCanonical { address }) => json!({ "address": hex(address), "kind": "non-canonical" }),
@@ -64,6 +65,7 @@ pub(super) fn analysis_entries(analysis: &CrashAnalysis) -> [(&'static str, Valu
     let ip_update = analysis.instruction_pointer_update.map_or(Value::Null, |a| json!({ "address": hex(a) }));
     [
         ("adjusted_address", adjusted),
+        ("crash_inconsistencies", analysis.inconsistencies.iter().map(|i| json!(i.json_name())).collect()),
         ("instruction", json!(analysis.instruction)),
         ("instruction_pointer_update", ip_update),
         ("memory_accesses", accesses),
@@ -78,6 +80,7 @@ mod tests {
 
     #[test]
     fn keys_as_rust_minidump_prints_them() {
+        use crate::analysis::Inconsistency;
         let access = |access_type, likely_guard_page| MemoryAccess {
             address: 0x45,
             size: Some(4),
@@ -95,6 +98,11 @@ mod tests {
                 source_register: Some("rbx"),
                 details: BitFlipDetails { is_null: true, ..BitFlipDetails::default() },
             }],
+            inconsistencies: vec![
+                Inconsistency::CrashingAccessNotFoundInMemoryAccesses,
+                Inconsistency::AccessViolationWhenAccessAllowed,
+            ],
+            ..CrashAnalysis::default()
         };
         let text: Vec<String> = analysis_entries(&analysis)
             .iter()
@@ -104,13 +112,15 @@ mod tests {
             text,
             [
                 r#"adjusted_address={"address":"0x0000800000000000","kind":"non-canonical"}"#,
+                r#"crash_inconsistencies=["crashing_access_not_found_in_memory_accesses","access_violation_when_access_allowed"]"#,
                 r#"instruction="ret""#,
                 r#"instruction_pointer_update={"address":"0x0000000000000010"}"#,
                 r#"memory_accesses=[{"access_type":"readwrite","address":"0x0000000000000045","size":4},{"address":"0x0000000000000045","is_likely_guard_page":true,"size":4}]"#,
                 r#"possible_bit_flips=[{"address":"0x0000000000000000","confidence":0.625,"details":{"is_null":true,"nearby_registers":0,"poison_registers":false,"was_low":false,"was_non_canonical":false},"source_register":"rbx"}]"#,
             ]
         );
-        let empty: Vec<Value> = analysis_entries(&CrashAnalysis::default()).into_iter().map(|(_, v)| v).collect();
-        assert!(empty.iter().all(Value::is_null), "{empty:?}");
+        let empty: Vec<String> =
+            analysis_entries(&CrashAnalysis::default()).iter().map(|(_, v)| v.to_string()).collect();
+        assert_eq!(empty, ["null", "[]", "null", "null", "null", "null"]);
     }
 }

@@ -226,9 +226,7 @@ pub(super) fn write_report<W: Write>(state: &ProcessState, w: &mut JsonWriter<W>
         analysis_value("adjusted_address", w)?;
         w.key("assertion")?;
         w.opt_str(state.assertion.as_deref())?;
-        w.key("crash_inconsistencies")?;
-        w.begin_array()?;
-        w.end_array()?;
+        analysis_value("crash_inconsistencies", w)?;
         w.key("crashing_thread")?;
         w.opt_u64(crashing_index.map(|i| i as u64))?;
         for key in ["instruction", "instruction_pointer_update", "memory_accesses", "possible_bit_flips"] {
