@@ -1,7 +1,8 @@
 //! A dump and a symbol file from arbitrary bytes, walked: everything before
 //! the first "\nMODULE " is the dump, the rest is a Breakpad .sym given to
-//! every module of the dump. Processing, walking every thread and printing
-//! all three reports must never panic, hang or run away.
+//! every module of the dump. Processing (with the crashing instruction's
+//! analysis), walking every thread and printing the three reports must
+//! never panic, hang or run away.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -38,4 +39,5 @@ fuzz_target!(|data: &[u8]| {
     let mut sink = std::io::sink();
     let _ = mdump_processor::print_breakpad(&state, &mut sink);
     let _ = mdump_processor::print_breakpad_machine(&state, &mut sink);
+    let _ = mdump_processor::print_json(&state, &mut sink, true);
 });
