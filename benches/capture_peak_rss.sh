@@ -42,28 +42,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Prints "RSS_KIB MILLISECONDS EXIT" for one run of the command.
-once() {
-    local log status=0 t0 t1 rss
-    log=$(mktemp)
-    t0=${EPOCHREALTIME/[.,]/}
-    /usr/bin/time -v -o "$log" "$@" >/dev/null 2>&1 || status=$?
-    t1=${EPOCHREALTIME/[.,]/}
-    rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$log")
-    rm -f "$log"
-    echo "$rss $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )) $status"
-}
-
-# Prints the smallest RSS and wall time over $runs runs, and the last exit.
-measure() {
-    local best_rss="" best_wall="" status=0 rss wall
-    for _ in $(seq "$runs"); do
-        read -r rss wall status < <(once "$@")
-        if [ -z "$best_rss" ] || [ "$rss" -lt "$best_rss" ]; then best_rss=$rss; fi
-        if [ -z "$best_wall" ] || awk "BEGIN { exit !($wall < $best_wall) }"; then best_wall=$wall; fi
-    done
-    echo "$best_rss $best_wall $status"
-}
+# once / measure: peak RSS and wall time of a command, best of $runs.
+# shellcheck source=benches/measure.sh
+source benches/measure.sh
 
 echo
 echo "| threads | mdump capture RSS | mdump-capture library RSS | minidump-writer RSS | RSS ratio (library) | mdump capture wall | library wall | minidump-writer wall | wall ratio (library) | mdump dump | minidump-writer dump |"

@@ -52,30 +52,9 @@ for name in synthetic_200_threads synthetic_big_symbols; do
     inputs+=("$name $dir/$name.dmp $dir/$name/symbols")
 done
 
-# Prints "RSS_KIB MILLISECONDS EXIT" for one run of the command. The wall
-# time is taken around GNU time with bash's microsecond clock (GNU time's own
-# has 10 ms steps); it includes starting GNU time, the same for both tools.
-once() {
-    local log status=0 t0 t1 rss
-    log=$(mktemp)
-    t0=${EPOCHREALTIME/[.,]/}
-    /usr/bin/time -v -o "$log" "$@" >/dev/null 2>&1 || status=$?
-    t1=${EPOCHREALTIME/[.,]/}
-    rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$log")
-    rm -f "$log"
-    echo "$rss $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )) $status"
-}
-
-# Prints the smallest RSS and wall time over $runs runs, and the last exit.
-measure() {
-    local best_rss="" best_wall="" status=0 rss wall
-    for _ in $(seq "$runs"); do
-        read -r rss wall status < <(once "$@")
-        if [ -z "$best_rss" ] || [ "$rss" -lt "$best_rss" ]; then best_rss=$rss; fi
-        if [ -z "$best_wall" ] || awk "BEGIN { exit !($wall < $best_wall) }"; then best_wall=$wall; fi
-    done
-    echo "$best_rss $best_wall $status"
-}
+# once / measure: peak RSS and wall time of a command, best of $runs.
+# shellcheck source=benches/measure.sh
+source benches/measure.sh
 
 echo
 echo "| input | mdump --json RSS | minidump-stackwalk --json RSS | --json --pretty RSS | RSS ratio (--json, --pretty) | mdump --json wall | minidump-stackwalk --json wall | --json --pretty wall | wall ratio (--json, --pretty) |"

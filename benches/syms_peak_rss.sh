@@ -45,28 +45,9 @@ if [ "${#inputs[@]}" -eq 0 ]; then
 fi
 echo "peer: $("$peer" --version 2>/dev/null || echo "$peer")"
 
-# "RSS_KIB MILLISECONDS EXIT" for one run.
-once() {
-    local log status=0 t0 t1 rss
-    log=$(mktemp)
-    t0=${EPOCHREALTIME/[.,]/}
-    /usr/bin/time -v -o "$log" "$@" >/dev/null 2>&1 || status=$?
-    t1=${EPOCHREALTIME/[.,]/}
-    rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$log")
-    rm -f "$log"
-    echo "$rss $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )) $status"
-}
-
-# The smallest RSS and wall time over $runs runs, and the last exit.
-measure() {
-    local best_rss="" best_wall="" status=0 rss wall
-    for _ in $(seq "$runs"); do
-        read -r rss wall status < <(once "$@")
-        if [ -z "$best_rss" ] || [ "$rss" -lt "$best_rss" ]; then best_rss=$rss; fi
-        if [ -z "$best_wall" ] || awk "BEGIN { exit !($wall < $best_wall) }"; then best_wall=$wall; fi
-    done
-    echo "$best_rss $best_wall $status"
-}
+# once / measure: peak RSS and wall time of a command, best of $runs.
+# shellcheck source=benches/measure.sh
+source benches/measure.sh
 
 echo
 echo "| input | size | mdump syms RSS | dump_syms RSS | RSS ratio | mdump syms wall | dump_syms wall | wall ratio |"
