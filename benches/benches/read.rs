@@ -25,6 +25,7 @@
 use criterion::Criterion;
 use mdump_reader::validate::validate;
 use mdump_reader::{Minidump, ThreadList};
+use mdump_testkit::corpus::locate;
 use minidump::{
     MinidumpAssertion, MinidumpBreakpadInfo, MinidumpCrashpadInfo, MinidumpException, MinidumpHandleDataStream,
     MinidumpLinuxCpuInfo, MinidumpLinuxEnviron, MinidumpLinuxLsbRelease, MinidumpLinuxMaps, MinidumpLinuxProcLimits,
@@ -241,19 +242,6 @@ fn list_peer_threads<'a>(dump: &'a PeerDump<'a>) -> u64 {
 // Inputs
 // ---------------------------------------------------------------------------
 
-/// The corpus's dump directory, or why there is none.
-fn corpus_dir() -> Result<PathBuf, String> {
-    let dir = match std::env::var_os("MDUMP_CORPUS") {
-        Some(root) => PathBuf::from(root).join("dumps"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/dumps"),
-    };
-    if dir.is_dir() {
-        Ok(dir)
-    } else {
-        Err(format!("{} is not a directory", dir.display()))
-    }
-}
-
 /// The real dumps of the corpus, by name, sorted.
 fn corpus_dumps(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut dumps = Vec::new();
@@ -321,7 +309,7 @@ fn pair<A, B>(c: &mut Criterion, name: &str, bytes: &[u8], mdump: fn(&[u8]) -> A
 }
 
 fn corpus_benches(c: &mut Criterion) {
-    let dir = match corpus_dir() {
+    let dir = match locate("dumps").map(|root| root.join("dumps")) {
         Ok(dir) => dir,
         Err(why) => {
             eprintln!("skipping open_enumerate/<corpus dump>: no corpus ({why}); set MDUMP_CORPUS");

@@ -47,6 +47,7 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion};
 use mdump_benches::stackwalk_inputs;
 use mdump_processor::{BreakpadWalker, ProcessState, SymbolFiles};
+use mdump_testkit::corpus::locate;
 
 /// Alternating mdump / rust-minidump measurements per input after the group.
 const PAIRS: usize = 11;
@@ -119,13 +120,6 @@ struct Input {
     symbol_bytes: usize,
 }
 
-fn corpus_dir() -> PathBuf {
-    match std::env::var_os("MDUMP_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-    }
-}
-
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -134,11 +128,8 @@ fn target_dir() -> PathBuf {
 
 /// The corpus dumps, with the corpus's symbol directory.
 fn corpus_inputs() -> Result<Vec<Input>, String> {
-    let corpus = corpus_dir();
+    let corpus = locate("symbols")?;
     let symbols = corpus.join("symbols");
-    if !symbols.is_dir() {
-        return Err(format!("{} is not a directory", symbols.display()));
-    }
     let mut inputs = Vec::new();
     for name in ["linux_overflow", "linux_null_read_av", "minidump2", "null_read_av", "tiny-exe-fastfail"] {
         let path = corpus.join("dumps").join(format!("{name}.dmp"));

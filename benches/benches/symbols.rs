@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
+use mdump_testkit::corpus::locate;
 
 fn mdump(bytes: &[u8]) -> usize {
     let symbols = mdump_symbols::Symbols::parse(bytes);
@@ -33,18 +34,6 @@ fn mdump(bytes: &[u8]) -> usize {
 
 fn peer(bytes: &[u8]) -> bool {
     breakpad_symbols::SymbolFile::from_bytes(bytes).is_ok()
-}
-
-fn corpus_symbols() -> Result<PathBuf, String> {
-    let dir = match std::env::var_os("MDUMP_CORPUS") {
-        Some(root) => PathBuf::from(root).join("symbols"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/symbols"),
-    };
-    if dir.is_dir() {
-        Ok(dir)
-    } else {
-        Err(format!("{} is not a directory", dir.display()))
-    }
 }
 
 fn sym_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -61,7 +50,7 @@ fn sym_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// `(name, bytes)` of every corpus .sym, sorted by name.
 fn corpus_inputs() -> Result<Vec<(String, Vec<u8>)>, String> {
-    let dir = corpus_symbols()?;
+    let dir = locate("symbols")?.join("symbols");
     let mut paths = Vec::new();
     sym_files(&dir, &mut paths).map_err(|e| e.to_string())?;
     let mut inputs = Vec::new();

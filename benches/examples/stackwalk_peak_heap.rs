@@ -29,6 +29,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use mdump_benches::stackwalk_inputs;
 use mdump_processor::{BreakpadWalker, ProcessState, SymbolFiles};
+use mdump_testkit::corpus::locate;
 
 /// Counts live heap bytes and their peak.
 struct Counting;
@@ -132,20 +133,17 @@ fn target_dir() -> PathBuf {
 }
 
 fn main() {
-    let corpus = match std::env::var_os("MDUMP_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-    };
     // (name, dump bytes, symbol directory)
     let mut inputs: Vec<(String, Vec<u8>, PathBuf)> = Vec::new();
-    if corpus.join("symbols").is_dir() {
-        for name in ["linux_overflow", "linux_null_read_av", "minidump2", "null_read_av", "tiny-exe-fastfail"] {
-            let path = corpus.join("dumps").join(format!("{name}.dmp"));
-            let dump = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            inputs.push((name.to_string(), dump, corpus.join("symbols")));
+    match locate("symbols") {
+        Ok(corpus) => {
+            for name in ["linux_overflow", "linux_null_read_av", "minidump2", "null_read_av", "tiny-exe-fastfail"] {
+                let path = corpus.join("dumps").join(format!("{name}.dmp"));
+                let dump = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                inputs.push((name.to_string(), dump, corpus.join("symbols")));
+            }
         }
-    } else {
-        eprintln!("no corpus at {} (set MDUMP_CORPUS): synthetic inputs only", corpus.display());
+        Err(why) => eprintln!("no corpus ({why}; set MDUMP_CORPUS): synthetic inputs only"),
     }
     for (name, shape) in [
         ("synthetic_200_threads", stackwalk_inputs::MANY_THREADS),

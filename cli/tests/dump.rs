@@ -1,6 +1,7 @@
 //! `mdump dump`: golden outputs, every corpus dump in every format, and the
 //! one-line errors bad input gets.
 
+use mdump_testkit::corpus::corpus_dir;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -10,19 +11,6 @@ fn mdump(args: &[&str]) -> Output {
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn corpus() -> Option<PathBuf> {
-    let dir =
-        std::env::var_os("MDUMP_CORPUS").map(PathBuf::from).unwrap_or_else(|| workspace().join("../shared/corpus"));
-    if dir.join("dumps").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("corpus not found at {} (set MDUMP_CORPUS); CI must have it", dir.display());
-    }
-    eprintln!("SKIP: corpus not found at {} (set MDUMP_CORPUS)", dir.display());
-    None
 }
 
 fn check_golden(output: &[u8], golden: &Path) {
@@ -56,7 +44,7 @@ fn golden_human_and_json_of_the_shipped_dump() {
 
 #[test]
 fn every_corpus_dump_in_every_format() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let mut n = 0;
     for entry in std::fs::read_dir(dir.join("dumps")).unwrap() {
         let path = entry.unwrap().path();

@@ -5,6 +5,7 @@
 
 use mdump_format::StreamType;
 use mdump_reader::Minidump;
+use mdump_testkit::corpus::corpus_dir;
 use mdump_writer::model::{DumpMemory, DumpModel, StreamModel};
 use mdump_writer::MemorySource;
 use std::path::{Path, PathBuf};
@@ -16,18 +17,6 @@ fn mdump(args: &[&str]) -> Output {
 
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("dumps").is_dir() {
-        return Some(dir);
-    }
-    assert!(!in_ci(), "corpus not found at {} (set MDUMP_CORPUS); CI must have it", dir.display());
-    eprintln!("SKIP: corpus not found at {}", dir.display());
-    None
 }
 
 fn oracle(candidates: &[&str]) -> Option<PathBuf> {
@@ -94,7 +83,7 @@ fn memory_of(dump: &Minidump, model: &DumpModel) -> Vec<(u64, Vec<u8>)> {
 
 #[test]
 fn every_corpus_dump_reads_back_the_same_through_our_reader() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let mut n = 0;
     for input in corpus_dumps(&dir) {
         let name = input.file_name().unwrap().to_string_lossy().into_owned();
@@ -116,7 +105,7 @@ fn every_corpus_dump_reads_back_the_same_through_our_reader() {
 
 #[test]
 fn minidump_stackwalk_sees_the_same_dump() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let Some(stackwalk) = oracle(&["minidump-stackwalk", "~/.cargo/bin/minidump-stackwalk"]) else { return };
     let json = |p: &Path| -> serde_json::Value {
         let out = Command::new(&stackwalk).arg("--json").arg(p).output().unwrap();
@@ -168,7 +157,7 @@ fn yaml_streams(obj2yaml: &Path, dump: &Path) -> Option<Vec<String>> {
 
 #[test]
 fn obj2yaml_sees_the_same_streams() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let Some(obj2yaml) = oracle(&["/usr/lib/llvm-16/bin/obj2yaml", "obj2yaml-16"]) else { return };
     let mut compared = 0;
     for input in corpus_dumps(&dir) {
@@ -184,7 +173,7 @@ fn obj2yaml_sees_the_same_streams() {
 
 #[test]
 fn the_input_is_never_overwritten() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let src = dir.join("dumps/minidump2.dmp");
     let input = tmp("input.dmp");
     std::fs::copy(&src, &input).unwrap();
@@ -249,7 +238,7 @@ fn stream_types(path: &Path) -> Vec<StreamType> {
 
 #[test]
 fn privacy_options_leave_out_what_they_say() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let input = dir.join("dumps/linux_divide_by_zero.dmp");
     assert!(stream_types(&input).contains(&StreamType::LINUX_ENVIRON));
 

@@ -2,23 +2,12 @@
 //! for every corpus dump that has them, batches over a directory with
 //! several jobs, and one-line errors.
 
+use mdump_testkit::corpus::corpus_dir;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn mdump(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mdump")).args(args).output().expect("run mdump")
-}
-
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("dumps").is_dir() {
-        return Some(dir);
-    }
-    assert!(!std::env::var("CI").is_ok_and(|v| v == "true"), "corpus not found at {}; CI must have it", dir.display());
-    eprintln!("SKIP: corpus not found at {}", dir.display());
-    None
 }
 
 /// Names of the corpus dumps with Breakpad stackwalk outputs.
@@ -34,7 +23,7 @@ fn with_expected(dir: &Path) -> Vec<String> {
 
 #[test]
 fn both_breakpad_formats_match_byte_for_byte() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let symbols = dir.join("symbols");
     let names = with_expected(&dir);
     assert!(names.len() >= 36, "{}", names.len());
@@ -59,7 +48,7 @@ fn both_breakpad_formats_match_byte_for_byte() {
 
 #[test]
 fn a_directory_in_parallel_jobs() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("stackwalk-batch-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out_dir);
     let out = mdump(&[
@@ -106,7 +95,7 @@ fn bad_input_is_one_line() {
 
 #[test]
 fn json_matches_rust_minidump_for_every_corpus_dump() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     // rust-minidump disassembles the crashing instruction on amd64 to fill
     // these; mdump has no disassembler (yet), so they are null in ours.
     const ANALYSIS: [&str; 5] =

@@ -6,6 +6,7 @@
 //!
 //! gcc is an oracle here: missing, the tests skip, unless `CI=true`.
 
+use mdump_testkit::corpus::corpus_dir;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -198,24 +199,12 @@ fn cfi_unwinds_a_live_process_back_to_main() {
     }
 }
 
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("dump_syms").is_dir() {
-        return Some(dir);
-    }
-    assert!(!std::env::var("CI").is_ok_and(|v| v == "true"), "corpus not found at {}; CI must have it", dir.display());
-    eprintln!("SKIP: corpus not found at {}", dir.display());
-    None
-}
-
 /// A PDB given to `mdump syms` goes to the PE/PDB dumper: Breakpad's
 /// records for the corpus's x86 PDB (compared as sorted lines: Breakpad
 /// interleaves PUBLIC and FUNC by address), and an image finds its PDB.
 #[test]
 fn pdb_and_pe_go_through_the_same_command() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dump_syms") else { return };
     let windows = dir.join("dump_syms/windows");
     let ours = text(&mdump(&["syms", windows.join("dump_syms_regtest.pdb").to_str().unwrap()]));
     let want = std::fs::read_to_string(windows.join("dump_syms_regtest.sym")).unwrap().replace('\r', "");
@@ -233,7 +222,7 @@ fn pdb_and_pe_go_through_the_same_command() {
 /// them up: `NAME.pdb/ID/NAME.sym`, not `NAME.pdb.sym`.
 #[test]
 fn a_stored_pdb_is_found_by_the_symbol_store() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dump_syms") else { return };
     let pdb = dir.join("dump_syms/windows/dump_syms_regtest.pdb");
     let store = scratch("pdb-store");
     text(&mdump(&["syms", pdb.to_str().unwrap(), "--store", store.to_str().unwrap()]));

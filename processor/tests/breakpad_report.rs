@@ -32,18 +32,12 @@
 
 use mdump_processor::{print_breakpad, print_breakpad_machine, BreakpadWalker, ProcessState, SymbolFiles};
 use mdump_reader::Minidump;
-use std::path::{Path, PathBuf};
+use mdump_testkit::corpus::corpus_dir;
+use std::path::Path;
 
 /// How many of the corpus's dumps must match Breakpad's two reports
 /// completely (all 36 minidumps do).
 const FULL_MATCH_FLOOR: usize = 36;
-
-fn corpus_dir() -> PathBuf {
-    match std::env::var_os("MDUMP_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-    }
-}
 
 /// Breakpad's walker over the corpus's symbol files.
 fn walker(corpus: &Path) -> BreakpadWalker<SymbolFiles> {
@@ -243,16 +237,9 @@ fn check(name: &str, state: &ProcessState, human: &str, machine: &str) -> Outcom
 
 #[test]
 fn breakpad_reports_match_minidump_stackwalk() {
-    let corpus = corpus_dir();
+    let Some(corpus) = corpus_dir("expected/breakpad") else { return };
     let expected_dir = corpus.join("expected/breakpad");
-    let Ok(entries) = std::fs::read_dir(&expected_dir) else {
-        let reason = format!("corpus not found at {} (set MDUMP_CORPUS)", expected_dir.display());
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{reason}");
-        }
-        eprintln!("skipping: {reason}");
-        return;
-    };
+    let entries = std::fs::read_dir(&expected_dir).unwrap_or_else(|e| panic!("{}: {e}", expected_dir.display()));
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str()?.strip_suffix(".stackwalk.txt").map(str::to_string))
@@ -317,16 +304,10 @@ fn breakpad_reports_match_minidump_stackwalk() {
 
 #[test]
 fn every_corpus_dump_processes_or_fails_cleanly() {
-    let dumps = corpus_dir().join("dumps");
-    let Ok(entries) = std::fs::read_dir(&dumps) else {
-        let reason = format!("corpus not found at {} (set MDUMP_CORPUS)", dumps.display());
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{reason}");
-        }
-        eprintln!("skipping: {reason}");
-        return;
-    };
-    let walker = walker(&corpus_dir());
+    let Some(corpus) = corpus_dir("dumps") else { return };
+    let dumps = corpus.join("dumps");
+    let entries = std::fs::read_dir(&dumps).unwrap_or_else(|e| panic!("{}: {e}", dumps.display()));
+    let walker = walker(&corpus);
     let mut processed = 0;
     for entry in entries.filter_map(|e| e.ok()) {
         let bytes = std::fs::read(entry.path()).expect("read dump");

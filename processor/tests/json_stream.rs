@@ -10,26 +10,14 @@
 
 use mdump_processor::{print_json, to_json, BreakpadWalker, ProcessState, SymbolFiles};
 use mdump_reader::Minidump;
-use std::path::{Path, PathBuf};
-
-fn corpus_dir() -> PathBuf {
-    match std::env::var_os("MDUMP_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-    }
-}
+use mdump_testkit::corpus::corpus_dir;
+use std::path::PathBuf;
 
 #[test]
 fn streamed_report_prints_as_the_tree() {
-    let corpus = corpus_dir();
-    let Ok(entries) = std::fs::read_dir(corpus.join("dumps")) else {
-        let reason = format!("corpus not found at {} (set MDUMP_CORPUS)", corpus.display());
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{reason}");
-        }
-        eprintln!("skipping: {reason}");
-        return;
-    };
+    let Some(corpus) = corpus_dir("dumps") else { return };
+    let entries =
+        std::fs::read_dir(corpus.join("dumps")).unwrap_or_else(|e| panic!("{}: {e}", corpus.join("dumps").display()));
     let mut dumps: Vec<PathBuf> =
         entries.filter_map(|e| Some(e.ok()?.path())).filter(|p| p.extension().is_some_and(|x| x == "dmp")).collect();
     dumps.sort();

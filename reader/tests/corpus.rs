@@ -2,24 +2,8 @@
 //! The malformed ones end in clean errors.
 
 use mdump_reader::{Exception, MemoryIndex, Minidump, ModuleList, SystemInfo, ThreadList};
+use mdump_testkit::corpus::corpus_dir;
 use std::path::PathBuf;
-
-/// The shared corpus: `MDUMP_CORPUS`, else `../shared/corpus` from the
-/// workspace root. `None` (with the reason printed) when absent locally;
-/// absent under `CI=true` is a failure.
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("dumps").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("corpus not found at {} (set MDUMP_CORPUS); CI must have it", dir.display());
-    }
-    eprintln!("SKIP: corpus not found at {} (set MDUMP_CORPUS)", dir.display());
-    None
-}
 
 fn dumps(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("dumps"))
@@ -34,7 +18,7 @@ fn dumps(dir: &std::path::Path) -> Vec<PathBuf> {
 
 #[test]
 fn every_real_dump_opens_and_its_main_streams_parse() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let mut opened = 0;
     for path in dumps(&dir) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -75,7 +59,7 @@ fn every_real_dump_opens_and_its_main_streams_parse() {
 
 #[test]
 fn malformed_dumps_end_in_clean_errors() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     for name in ["rm-invalid-range.dmp", "rm-invalid-record-count.dmp"] {
         let bytes = std::fs::read(dir.join("dumps").join(name)).unwrap();
         let Ok(dump) = Minidump::parse(&bytes) else { continue };

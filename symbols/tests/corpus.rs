@@ -6,22 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use mdump_symbols::{parse, BadLineKind, StackWinType, SymbolAt, Symbols, WinProgram};
-
-/// The shared corpus: `MDUMP_CORPUS`, else `../shared/corpus` from the
-/// workspace root. Missing: skipped, except under `CI=true`.
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("symbols").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("corpus not found at {} (set MDUMP_CORPUS); CI must have it", dir.display());
-    }
-    eprintln!("SKIP: corpus not found at {} (set MDUMP_CORPUS)", dir.display());
-    None
-}
+use mdump_testkit::corpus::corpus_dir;
 
 fn sym_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
@@ -56,7 +41,7 @@ fn count_prefix(text: &[u8], prefix: &[u8]) -> usize {
 
 #[test]
 fn every_corpus_sym_file_parses_cleanly_and_round_trips() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus_dir("symbols") else { return };
     let files = all_sym_files(&corpus);
     assert!(files.len() >= 20, "expected the corpus's .sym files, found {}", files.len());
     for path in files {
@@ -98,7 +83,7 @@ fn every_corpus_sym_file_parses_cleanly_and_round_trips() {
 
 #[test]
 fn owned_copy_equals_borrowed() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus_dir("symbols") else { return };
     let path = corpus.join("symbols/test_app.pdb/5A9832E5287241C1838ED98914E9B7FF1/test_app.sym");
     let (owned, text) = {
         let bytes = std::fs::read(path).unwrap();
@@ -115,7 +100,7 @@ fn module(corpus: &Path, name: &str) -> Vec<u8> {
 
 #[test]
 fn breakpad_module1_lookups() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus_dir("symbols") else { return };
     let bytes = module(&corpus, "module1.out");
     let s = Symbols::parse(&bytes);
     assert_eq!(s.stats().bad_lines, 0);
@@ -173,7 +158,7 @@ fn breakpad_module1_lookups() {
 
 #[test]
 fn breakpad_module2_lookups() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus_dir("symbols") else { return };
     let bytes = module(&corpus, "module2.out");
     let s = Symbols::parse(&bytes);
     assert_eq!(s.stats().bad_lines, 0);
@@ -194,7 +179,7 @@ fn breakpad_module2_lookups() {
 
 #[test]
 fn breakpad_bad_modules_count_bad_lines_and_keep_the_good_ones() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus_dir("symbols") else { return };
     // module3_bad: "FUNC 1000" has no size, parameter size or name.
     let bytes = module(&corpus, "module3_bad.out");
     let (file, stats) = parse(&bytes);
@@ -227,7 +212,7 @@ fn breakpad_bad_modules_count_bad_lines_and_keep_the_good_ones() {
 
 #[test]
 fn linux_inline_chains_in_both_forms() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus_dir("symbols") else { return };
     let dir = corpus.join("symbols/linux_inline/BBA6FA10B8AAB33D00000000000000000");
     let new = std::fs::read(dir.join("linux_inline.new.sym")).unwrap();
     let s = Symbols::parse(&new);

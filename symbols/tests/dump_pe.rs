@@ -11,22 +11,7 @@ use std::path::PathBuf;
 
 use mdump_symbols::dump::pe::{dump_pe, dump_pe_path, is_pdb, is_pe, pdb_path_of, PeOptions};
 use mdump_symbols::{Function, SymbolFile};
-
-/// The shared corpus: `MDUMP_CORPUS`, else `../shared/corpus` from the
-/// workspace root. Missing: skipped, except under `CI=true`.
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("dump_syms/windows").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("corpus not found at {} (set MDUMP_CORPUS); CI must have it", dir.display());
-    }
-    eprintln!("SKIP: corpus not found at {} (set MDUMP_CORPUS)", dir.display());
-    None
-}
+use mdump_testkit::corpus::corpus_dir;
 
 /// Record kinds, as counted and reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -148,7 +133,7 @@ const CASES: &[Case] = &[
 const KNOWN: &[(&str, Kind, u64)] = &[];
 
 fn dir() -> Option<PathBuf> {
-    corpus().map(|c| c.join("dump_syms/windows"))
+    corpus_dir("dump_syms/windows").map(|c| c.join("dump_syms/windows"))
 }
 
 fn dump_case(dir: &std::path::Path, case: &Case) -> SymbolFile<'static> {

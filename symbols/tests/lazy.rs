@@ -7,20 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use mdump_symbols::{ByteSource, LazySymbols, SymbolAt, SymbolBytes, Symbols};
-
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("symbols").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("corpus not found at {} (set MDUMP_CORPUS); CI must have it", dir.display());
-    }
-    eprintln!("SKIP: corpus not found at {} (set MDUMP_CORPUS)", dir.display());
-    None
-}
+use mdump_testkit::corpus::corpus_dir;
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -156,7 +143,7 @@ fn same_answers_of<B: ByteSource>(lazy: &LazySymbols<B>, bytes: &[u8], what: &st
 
 #[test]
 fn corpus_files_answer_alike() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus_dir("symbols") else { return };
     let mut files = Vec::new();
     files_under(&corpus.join("symbols"), &mut files);
     files_under(&corpus.join("expected/breakpad"), &mut files);

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use mdump_symbols::store::{
     HttpErrorKind, Origin, StoreError, SymbolKey, SymbolSource, SymbolStore, SymbolStoreBuilder, DEFAULT_MISS_EXPIRY,
 };
+use mdump_testkit::corpus::corpus_dir;
 
 // ---------------------------------------------------------------------------
 // Helpers: temporary directories, symbol files, the corpus.
@@ -72,23 +73,6 @@ fn files_under(dir: &Path) -> Vec<String> {
     walk(dir, dir, &mut out);
     out.sort();
     out
-}
-
-/// The shared corpus: `MDUMP_CORPUS`, else `../shared/corpus` from the
-/// workspace root. `None` (with the reason printed) when absent locally;
-/// absent under `CI=true` is a failure.
-fn corpus_symbols() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("symbols").is_dir() {
-        return Some(dir.join("symbols"));
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("corpus not found at {} (set MDUMP_CORPUS); CI must have it", dir.display());
-    }
-    eprintln!("SKIP: corpus not found at {} (set MDUMP_CORPUS)", dir.display());
-    None
 }
 
 // ---------------------------------------------------------------------------
@@ -443,7 +427,7 @@ fn local_lookups_stay_inside_the_root() {
 
 #[test]
 fn corpus_symbols_are_found_in_breakpad_layout() {
-    let Some(corpus) = corpus_symbols() else { return };
+    let Some(corpus) = corpus_dir("symbols").map(|root| root.join("symbols")) else { return };
     let store = SymbolStore::from_sources([corpus.as_path()]).unwrap();
     let cases = [
         (
@@ -772,7 +756,7 @@ fn refused_keys_make_no_request() {
 
 #[test]
 fn corpus_served_over_http_lands_in_the_same_layout() {
-    let Some(corpus) = corpus_symbols() else { return };
+    let Some(corpus) = corpus_dir("symbols").map(|root| root.join("symbols")) else { return };
     let cache = TempDir::new("cache");
     let server = TestServer::start(&corpus);
     let store = builder(cache.path()).source(server.url()).build().unwrap();

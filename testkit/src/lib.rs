@@ -18,6 +18,8 @@
 
 use std::io::{self, Write};
 
+pub mod corpus;
+
 /// ThreadList stream type.
 pub const THREAD_LIST: u32 = 3;
 /// ModuleList stream type.

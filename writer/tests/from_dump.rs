@@ -4,27 +4,11 @@
 
 use mdump_format::StreamType;
 use mdump_reader::{Minidump, ModuleList, ThreadList};
+use mdump_testkit::corpus::corpus_dir;
 use mdump_writer::model::{DumpMemory, DumpModel, MemoryRange, StreamModel};
 use mdump_writer::MemorySource;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-
-/// The shared corpus: `MDUMP_CORPUS`, else `../shared/corpus` from the
-/// workspace root. `None` (with the reason printed) when absent locally;
-/// absent under `CI=true` is a failure.
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("MDUMP_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if dir.join("dumps").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("corpus not found at {} (set MDUMP_CORPUS); CI must have it", dir.display());
-    }
-    eprintln!("SKIP: corpus not found at {} (set MDUMP_CORPUS)", dir.display());
-    None
-}
 
 /// Every minidump of the corpus (microdumps are text, not minidumps).
 fn dumps(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -67,7 +51,7 @@ fn first<'m, T>(model: &'m DumpModel, pick: impl Fn(&'m StreamModel) -> Option<&
 
 #[test]
 fn every_corpus_dump_reads_into_a_model_that_matches_the_reader() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let mut read = 0;
     for (name, bytes) in dumps(&dir) {
         let Ok(dump) = Minidump::parse(&bytes) else {
@@ -144,7 +128,7 @@ fn every_corpus_dump_reads_into_a_model_that_matches_the_reader() {
 /// `DumpMemory` in full, with the reader's bytes where a region starts.
 #[test]
 fn dump_memory_serves_every_listed_range() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     for (name, bytes) in dumps(&dir) {
         if is_malformed(&name) {
             continue;
@@ -189,7 +173,7 @@ fn empty_memory_serves_nothing() {
 /// range of the model reads the same bytes from both dumps.
 #[test]
 fn corpus_dumps_survive_a_rewrite() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_dir("dumps") else { return };
     let mut rewritten = 0;
     for (name, bytes) in dumps(&dir) {
         if is_malformed(&name) {
