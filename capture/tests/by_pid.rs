@@ -227,7 +227,7 @@ fn threads_limits_and_extra_memory() {
 /// computed here independently from the file with `object`.
 #[test]
 fn module_without_build_id_gets_text_hash() {
-    let Some(gcc) = common::oracle("gcc", &["gcc", "cc"]) else { return };
+    let Some(gcc) = mdump_testkit::exec::oracle(&["gcc", "cc"]) else { return };
     let dir = common::scratch("no-build-id");
     std::fs::write(dir.join("nobid.c"), "#include <unistd.h>\nint main(void) { for (;;) pause(); }\n").unwrap();
     let exe = dir.join("nobid");

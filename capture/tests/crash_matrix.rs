@@ -189,7 +189,7 @@ fn check_kind(k: Kind) {
 /// LLDB loads the dump as a core and its backtrace of the crashing
 /// (selected) thread names the function.
 fn oracle_lldb(exe: &Path, dump: &Path, function: &str) {
-    let Some(lldb) = common::oracle("lldb-16", &["lldb-16", "lldb"]) else { return };
+    let Some(lldb) = mdump_testkit::exec::oracle(&["lldb-16", "lldb"]) else { return };
     let ran = common::run(
         Command::new(lldb).arg("--batch").arg("--core").arg(dump).arg(exe).args(["-o", "bt"]),
         Duration::from_secs(300),
@@ -202,8 +202,7 @@ fn oracle_lldb(exe: &Path, dump: &Path, function: &str) {
 /// rust-minidump's `minidump-stackwalk` names the function in the crashed
 /// thread's stack.
 fn oracle_stackwalk(dump: &Path, function: &str) {
-    let Some(walker) = common::oracle("minidump-stackwalk", &["minidump-stackwalk", "~/.cargo/bin/minidump-stackwalk"])
-    else {
+    let Some(walker) = mdump_testkit::exec::oracle(&["minidump-stackwalk", "~/.cargo/bin/minidump-stackwalk"]) else {
         return;
     };
     let ran = common::run(Command::new(walker).arg("--use-local-debuginfo").arg(dump), Duration::from_secs(300));

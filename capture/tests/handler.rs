@@ -24,7 +24,7 @@ fn dumps_in(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn crashme(kind: &str) -> (common::Ran, PathBuf) {
+fn crashme(kind: &str) -> (mdump_testkit::exec::Ran, PathBuf) {
     let dir = common::scratch(&format!("handler-{kind}"));
     let ran = common::run(Command::new(common::crashme()).arg(kind).arg(&dir), LIMIT);
     assert_ne!(ran.status.code(), Some(97), "the crash path allocated: {ran:?}");
@@ -123,7 +123,7 @@ fn timed_crash_reports_its_latency() {
 
 /// Runs crashme with core files enabled (64 MiB, in `dir`, the working
 /// directory); whether the kernel reports a core dumped.
-fn crash_with_core(kind: &str, dir: &Path) -> (common::Ran, bool) {
+fn crash_with_core(kind: &str, dir: &Path) -> (mdump_testkit::exec::Ran, bool) {
     let mut cmd = Command::new(common::crashme());
     cmd.arg(kind).arg(dir).current_dir(dir);
     // SAFETY: setrlimit only, between fork and exec.
@@ -267,7 +267,7 @@ fn non_dumpable_process_is_dumped() {
     std::fs::copy(common::crashme(), &exe).unwrap();
     std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
     let mut cmd = if root {
-        let Some(setpriv) = common::oracle("setpriv", &["setpriv"]) else { return };
+        let Some(setpriv) = mdump_testkit::exec::oracle(&["setpriv"]) else { return };
         let mut c = Command::new(setpriv);
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&exe);
         c

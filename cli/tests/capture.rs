@@ -65,35 +65,12 @@ fn mdump(args: &[&str]) -> Output {
     run(Command::new(env!("CARGO_BIN_EXE_mdump")).args(args))
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
 /// A scratch directory of the test's own.
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("capture-test").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn oracle(candidates: &[&str]) -> Option<PathBuf> {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-    for c in candidates {
-        let expanded = c.strip_prefix("~/").map(|rest| home.join(rest)).unwrap_or_else(|| PathBuf::from(c));
-        if expanded.is_file() {
-            return Some(expanded);
-        }
-        if let Some(found) =
-            std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(c)).find(|f| f.is_file()))
-        {
-            return Some(found);
-        }
-    }
-    let why = format!("oracle not found (tried {candidates:?}); .ci/run installs it");
-    assert!(!in_ci(), "{why}");
-    eprintln!("SKIP: {why}");
-    None
 }
 
 /// One frame of a named thread's descent to its park, so its stack has
@@ -248,7 +225,10 @@ fn dumps_a_live_process_which_keeps_running() {
 
 #[test]
 fn minidump_stackwalk_reads_the_dump() {
-    let Some(stackwalk) = oracle(&["minidump-stackwalk", "~/.cargo/bin/minidump-stackwalk"]) else { return };
+    let Some(stackwalk) = mdump_testkit::exec::oracle(&["minidump-stackwalk", "~/.cargo/bin/minidump-stackwalk"])
+    else {
+        return;
+    };
     let target = Target::spawn(2);
     let dir = scratch("stackwalk");
     let out = dir.join("child.dmp");
@@ -440,7 +420,7 @@ fn a_process_we_may_not_trace_is_one_line() {
     let setpriv = Path::new("/usr/bin/setpriv");
     if !is_root || !setpriv.is_file() {
         let why = "needs root and /usr/bin/setpriv (util-linux) to drop to an unprivileged user";
-        assert!(!in_ci(), "{why}");
+        assert!(!mdump_testkit::corpus::in_ci(), "{why}");
         eprintln!("SKIP: {why}");
         return;
     }

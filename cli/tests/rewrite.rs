@@ -15,29 +15,6 @@ fn mdump(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mdump")).args(args).output().expect("run mdump")
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-fn oracle(candidates: &[&str]) -> Option<PathBuf> {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-    for c in candidates {
-        let expanded = c.strip_prefix("~/").map(|rest| home.join(rest)).unwrap_or_else(|| PathBuf::from(c));
-        if expanded.is_file() {
-            return Some(expanded);
-        }
-        if let Some(found) =
-            std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(c)).find(|f| f.is_file()))
-        {
-            return Some(found);
-        }
-    }
-    let why = format!("oracle not found (tried {candidates:?}); .ci/run installs it");
-    assert!(!in_ci(), "{why}");
-    eprintln!("SKIP: {why}");
-    None
-}
-
 fn tmp(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rewrite-test");
     std::fs::create_dir_all(&dir).unwrap();
@@ -106,7 +83,10 @@ fn every_corpus_dump_reads_back_the_same_through_our_reader() {
 #[test]
 fn minidump_stackwalk_sees_the_same_dump() {
     let Some(dir) = corpus_dir("dumps") else { return };
-    let Some(stackwalk) = oracle(&["minidump-stackwalk", "~/.cargo/bin/minidump-stackwalk"]) else { return };
+    let Some(stackwalk) = mdump_testkit::exec::oracle(&["minidump-stackwalk", "~/.cargo/bin/minidump-stackwalk"])
+    else {
+        return;
+    };
     let json = |p: &Path| -> serde_json::Value {
         let out = Command::new(&stackwalk).arg("--json").arg(p).output().unwrap();
         assert!(out.status.success(), "{}: {}", p.display(), String::from_utf8_lossy(&out.stderr));
@@ -158,7 +138,7 @@ fn yaml_streams(obj2yaml: &Path, dump: &Path) -> Option<Vec<String>> {
 #[test]
 fn obj2yaml_sees_the_same_streams() {
     let Some(dir) = corpus_dir("dumps") else { return };
-    let Some(obj2yaml) = oracle(&["/usr/lib/llvm-16/bin/obj2yaml", "obj2yaml-16"]) else { return };
+    let Some(obj2yaml) = mdump_testkit::exec::oracle(&["/usr/lib/llvm-16/bin/obj2yaml", "obj2yaml-16"]) else { return };
     let mut compared = 0;
     for input in corpus_dumps(&dir) {
         let name = input.file_name().unwrap().to_string_lossy().into_owned();

@@ -21,10 +21,6 @@ fn mdump(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mdump")).args(args).output().expect("run mdump")
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
 /// `mdump stackwalk DUMP corpus/symbols`, which must succeed: its stdout.
 fn walk(dump: &str) -> String {
     let (dump, symbols) = (corpus(dump), corpus("symbols"));
@@ -102,20 +98,7 @@ fn the_other_shipped_crashes_walk_too() {
 #[test]
 fn minidump_stackwalk_names_the_same_crash_function() {
     let candidates = ["minidump-stackwalk", "~/.cargo/bin/minidump-stackwalk"];
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-    let found = candidates.iter().find_map(|c| {
-        let p = c.strip_prefix("~/").map(|rest| home.join(rest)).unwrap_or_else(|| PathBuf::from(c));
-        if p.is_file() {
-            return Some(p);
-        }
-        std::env::var_os("PATH").and_then(|path| std::env::split_paths(&path).map(|d| d.join(c)).find(|f| f.is_file()))
-    });
-    let Some(stackwalk) = found else {
-        let why = format!("oracle not found (tried {candidates:?}); .ci/run installs it");
-        assert!(!in_ci(), "{why}");
-        eprintln!("SKIP: {why}");
-        return;
-    };
+    let Some(stackwalk) = mdump_testkit::exec::oracle(&candidates) else { return };
     let r =
         Command::new(stackwalk).arg("--json").arg(corpus("crashme-fpe.dmp")).arg(corpus("symbols")).output().unwrap();
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));

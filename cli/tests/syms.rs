@@ -23,14 +23,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn gcc() -> Option<PathBuf> {
-    if let Some(p) =
-        std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join("gcc")).find(|f| f.is_file()))
-    {
-        return Some(p);
-    }
-    assert!(!std::env::var("CI").is_ok_and(|v| v == "true"), "gcc not found; CI must have it");
-    eprintln!("SKIP: gcc not found");
-    None
+    mdump_testkit::exec::oracle(&["gcc"])
 }
 
 const PARKED: &str = r#"

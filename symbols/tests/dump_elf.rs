@@ -16,23 +16,10 @@ use mdump_symbols::dump::{self, Options};
 use mdump_symbols::SymbolFile;
 use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol, SymbolKind};
 
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
 /// A program on PATH (or at one of `extra` paths), or a skip (a failure in CI).
 fn tool(name: &str, extra: &[&str]) -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = extra.iter().map(PathBuf::from).collect();
-    if let Some(path) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&path).map(|d| d.join(name)));
-    }
-    if let Some(p) = candidates.into_iter().find(|p| p.is_file()) {
-        return Some(p);
-    }
-    let why = format!("{name} not found; .ci/run installs it");
-    assert!(!ci(), "{why}");
-    eprintln!("SKIP: {why}");
-    None
+    let candidates: Vec<&str> = extra.iter().copied().chain([name]).collect();
+    mdump_testkit::exec::oracle(&candidates)
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -19,6 +19,7 @@
 use std::io::{self, Write};
 
 pub mod corpus;
+pub mod exec;
 
 /// ThreadList stream type.
 pub const THREAD_LIST: u32 = 3;

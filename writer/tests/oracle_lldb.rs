@@ -194,7 +194,7 @@ fn check(model: &DumpModel, expect: &Expect, out: &str) {
 
 #[test]
 fn lldb_loads_every_acceptance_dump() {
-    let Some(lldb) = common::oracle("lldb", &["lldb-16", "/usr/lib/llvm-16/bin/lldb"]) else { return };
+    let Some(lldb) = mdump_testkit::exec::oracle(&["lldb-16", "/usr/lib/llvm-16/bin/lldb"]) else { return };
     for (model, expect) in common::all() {
         let path = common::write_to_temp(&model, &format!("lldb-{}", expect.name));
         let ran = exec::run(

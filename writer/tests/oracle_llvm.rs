@@ -291,7 +291,7 @@ fn check_obj2yaml(name: &str, model: &DumpModel, yaml: &str) {
 
 #[test]
 fn obj2yaml_reads_every_acceptance_dump_as_written() {
-    let Some(obj2yaml) = common::oracle("obj2yaml", &[OBJ2YAML]) else { return };
+    let Some(obj2yaml) = mdump_testkit::exec::oracle(&[OBJ2YAML]) else { return };
     for (model, expect) in common::all() {
         let path = common::write_to_temp(&model, &format!("llvm-{}", expect.name));
         let ran = exec::run(Command::new(&obj2yaml).arg(&path), LIMIT).success(&format!("obj2yaml {}", expect.name));

@@ -357,7 +357,7 @@ fn check(model: &DumpModel, expect: &Expect, j: &Json) {
 #[test]
 fn minidump_stackwalk_processes_every_acceptance_dump() {
     let home_bin = std::env::var("HOME").map(|h| format!("{h}/.cargo/bin/minidump-stackwalk")).unwrap_or_default();
-    let Some(stackwalk) = common::oracle("minidump-stackwalk", &["minidump-stackwalk", &home_bin]) else { return };
+    let Some(stackwalk) = mdump_testkit::exec::oracle(&["minidump-stackwalk", &home_bin]) else { return };
     for (model, expect) in common::all() {
         let path = common::write_to_temp(&model, &format!("stackwalk-{}", expect.name));
         let ran = exec::run(Command::new(&stackwalk).arg("--json").arg(&path), LIMIT)

@@ -90,8 +90,8 @@ fn expected(model: &DumpModel) -> Vec<(u32, String)> {
 
 #[test]
 fn wine_dbghelp_finds_every_stream_of_the_windows_dumps() {
-    let Some(wine) = common::oracle("wine", &["wine"]) else { return };
-    let Some(gcc) = common::oracle("x86_64-w64-mingw32-gcc", &["x86_64-w64-mingw32-gcc"]) else { return };
+    let Some(wine) = mdump_testkit::exec::oracle(&["wine"]) else { return };
+    let Some(gcc) = mdump_testkit::exec::oracle(&["x86_64-w64-mingw32-gcc"]) else { return };
     let exe = build(&gcc);
     let prefix = exec::scratch("wine-prefix");
     for (model, expect) in [common::windows_x86(), common::windows_amd64()] {

@@ -176,7 +176,7 @@ fn no_validation_errors(name: &str, dump: &Minidump<'_>) {
 
 #[test]
 fn yaml2obj_windows_amd64_reads_back() {
-    let Some(y2o) = common::oracle("yaml2obj", &[YAML2OBJ]) else { return };
+    let Some(y2o) = mdump_testkit::exec::oracle(&[YAML2OBJ]) else { return };
     let exe = 0x7ff6_a000_0000u64;
     let ctx0 = ctx_amd64(exe + 0x1010, 0x12_ef00, 0x1000);
     let ctx1 = ctx_amd64(0x7ffb_1000_0500, 0x22_ff00, 0x2000);
@@ -380,7 +380,7 @@ Streams:
 
 #[test]
 fn yaml2obj_windows_x86_reads_back() {
-    let Some(y2o) = common::oracle("yaml2obj", &[YAML2OBJ]) else { return };
+    let Some(y2o) = mdump_testkit::exec::oracle(&[YAML2OBJ]) else { return };
     let ctx = ctx_x86(0x40_1010, 0x12_f000, 0x100);
     let other = ctx_x86(0x7c90_eb94, 0x22_f000, 0x200);
     let stack: Vec<u8> = (0..48u8).rev().collect();
@@ -481,7 +481,7 @@ Streams:
 
 #[test]
 fn yaml2obj_linux_arm64_reads_back() {
-    let Some(y2o) = common::oracle("yaml2obj", &[YAML2OBJ]) else { return };
+    let Some(y2o) = mdump_testkit::exec::oracle(&[YAML2OBJ]) else { return };
     let exe = 0x55_5555_0000u64;
     let ctx = ctx_arm64(exe + 0x7f0, 0x7f_ffff_e000, 0x100);
     let other = ctx_arm64(exe + 0x900, 0x7f_f000_1000, 0x200);
@@ -633,7 +633,7 @@ Streams:
 
 #[test]
 fn yaml2obj_breakpad_arm64_context_reads_back() {
-    let Some(y2o) = common::oracle("yaml2obj", &[YAML2OBJ]) else { return };
+    let Some(y2o) = mdump_testkit::exec::oracle(&[YAML2OBJ]) else { return };
     let ctx = ctx_arm64_old(0x40_07f0, 0x7f_ffff_e000, 0x500);
     let yaml = format!(
         r#"--- !minidump

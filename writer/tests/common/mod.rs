@@ -12,7 +12,7 @@ use mdump_format::system_info::*;
 use mdump_format::{StreamType, U16, U32, U64};
 use mdump_writer::model::*;
 use mdump_writer::MemorySource;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use zerocopy::FromZeros;
 
 /// Memory whose every 8-byte word holds its own address.
@@ -333,29 +333,4 @@ pub fn write_to_temp(model: &DumpModel, name: &str) -> PathBuf {
     let file = std::fs::File::create(&path).unwrap();
     model.write(file, &mut Pattern).unwrap();
     path
-}
-
-/// Finds an oracle program: `Some(path)` if present; otherwise prints why
-/// the test skips, and panics under `CI=true` (CI must have every oracle).
-pub fn oracle(program: &str, candidates: &[&str]) -> Option<PathBuf> {
-    for c in candidates {
-        let p = Path::new(c);
-        if p.is_file() {
-            return Some(p.to_path_buf());
-        }
-        if let Ok(path) = std::env::var("PATH") {
-            for dir in std::env::split_paths(&path) {
-                let full = dir.join(c);
-                if full.is_file() {
-                    return Some(full);
-                }
-            }
-        }
-    }
-    let why = format!("oracle {program} not found (tried {candidates:?}); .ci/run installs it");
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{why}");
-    }
-    eprintln!("SKIP: {why}");
-    None
 }
