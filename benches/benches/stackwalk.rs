@@ -37,11 +37,8 @@
 //!
 //! `cargo bench -p mdump-benches --bench stackwalk`
 
-use std::future::Future;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
@@ -81,7 +78,8 @@ fn peer(dump: &[u8], symbols: &Path) -> Summary {
     let dump = minidump::Minidump::read(dump).expect("rust-minidump reads the dump");
     let supplier = breakpad_symbols::SimpleSymbolSupplier::new(vec![symbols.to_path_buf()]);
     let provider = breakpad_symbols::Symbolizer::new(supplier);
-    let state = block_on(minidump_processor::process_minidump(&dump, &provider)).expect("rust-minidump processes");
+    let state = mdump_benches::block_on(minidump_processor::process_minidump(&dump, &provider))
+        .expect("rust-minidump processes");
     let mut report = Vec::new();
     state.print_json(&mut report, false).expect("render to memory");
     let frames = state.threads.iter().flat_map(|t| &t.frames);
@@ -90,25 +88,6 @@ fn peer(dump: &[u8], symbols: &Path) -> Summary {
         frames: frames.clone().count(),
         symbolized: frames.filter(|f| f.function_name.is_some()).count(),
         report_bytes: report.len(),
-    }
-}
-
-/// Polls `future` on this thread until it is ready, parking in between.
-fn block_on<F: Future>(future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        match future.as_mut().poll(&mut cx) {
-            Poll::Ready(value) => return value,
-            Poll::Pending => std::thread::park(),
-        }
     }
 }
 

@@ -21,11 +21,8 @@
 //! `cargo run --release -p mdump-benches --example stackwalk_peak_heap`
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 
 use mdump_benches::stackwalk_inputs;
 use mdump_processor::{BreakpadWalker, ProcessState, SymbolFiles};
@@ -103,27 +100,9 @@ fn peer(dump: &[u8], symbols: &Path) {
     let dump = minidump::Minidump::read(dump).expect("rust-minidump reads the dump");
     let supplier = breakpad_symbols::SimpleSymbolSupplier::new(vec![symbols.to_path_buf()]);
     let provider = breakpad_symbols::Symbolizer::new(supplier);
-    let state = block_on(minidump_processor::process_minidump(&dump, &provider)).expect("rust-minidump processes");
+    let state = mdump_benches::block_on(minidump_processor::process_minidump(&dump, &provider))
+        .expect("rust-minidump processes");
     state.print_json(&mut std::io::sink(), false).expect("render");
-}
-
-/// Polls `future` on this thread until it is ready, parking in between.
-fn block_on<F: Future>(future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        match future.as_mut().poll(&mut cx) {
-            Poll::Ready(value) => return value,
-            Poll::Pending => std::thread::park(),
-        }
-    }
 }
 
 fn target_dir() -> PathBuf {
