@@ -29,7 +29,9 @@ impl Display for ModuleRecord<'_> {
 
 impl Display for InfoRecord<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if self.value.is_empty() {
+        // A key ending in '\r' keeps the space before the (empty) value: at
+        // the end of a line the reader would drop the '\r'.
+        if self.value.is_empty() && !self.key.ends_with('\r') {
             write!(f, "INFO {}", self.key)
         } else {
             write!(f, "INFO {} {}", self.key, self.value)
@@ -200,5 +202,25 @@ impl SymbolFile<'_> {
     /// Writes the file to `out` (wrap files in a `BufWriter`).
     pub fn write_to(&self, out: &mut impl io::Write) -> io::Result<()> {
         write!(out, "{self}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse;
+
+    /// Found by the sym_parse fuzz target: an `INFO` key ending in `\r`
+    /// with no value lost its `\r`s when written and read back.
+    #[test]
+    fn an_info_key_ending_in_a_carriage_return_round_trips() {
+        let (file, stats) = parse(b"INFO  2\0\xc8\r\r\r\r \n");
+        assert_eq!(stats.bad_lines, 0);
+        assert_eq!(file.info[0].key, "2\0\u{fffd}\r\r\r\r");
+        let text = file.to_string();
+        let (again, stats) = parse(text.as_bytes());
+        assert_eq!((stats.bad_lines, &again), (0, &file));
+        let mut fast = Vec::new();
+        crate::dump::text::write_symbol_file(&file, &mut fast).unwrap();
+        assert_eq!(fast, text.as_bytes());
     }
 }

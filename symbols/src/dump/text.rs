@@ -83,7 +83,7 @@ pub fn write_symbol_file<W: io::Write>(file: &SymbolFile<'_>, out: &mut W) -> io
     for i in &file.info {
         o.s("INFO ");
         o.s(&i.key);
-        if !i.value.is_empty() {
+        if !i.value.is_empty() || i.key.ends_with('\r') {
             o.s(" ");
             o.s(&i.value);
         }
