@@ -34,7 +34,10 @@ fn write_dump_now_in_process() {
             .unwrap()
             .map(|e| std::fs::read_link(e.unwrap().path()).unwrap().to_string_lossy().into_owned())
             .collect();
-        if fds.len() == 4 {
+        // Wait for the whole end state: the count alone is 4 before the
+        // helper repoints 1 and 2 when they were not /dev/null already.
+        let nulls = fds.iter().filter(|f| *f == "/dev/null").count();
+        if fds.len() == 4 && nulls == 3 {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
