@@ -26,7 +26,16 @@
 //! writes (ThreadList, ModuleList, MemoryList, Exception, SystemInfo, the
 //! Linux text streams, LinuxDsoDebug, BreakpadInfo) plus ThreadNames,
 //! MiscInfo, MemoryInfoList and, when annotations are given, CrashpadInfo.
-//! x86-64 only for now.
+//!
+//! # CPUs
+//!
+//! x86-64 and AArch64. What differs per CPU is small and kept apart: the
+//! contexts ([`context::amd64`], [`context::arm64`]: pure byte parsers,
+//! compiled and tested on every host), the system-call instruction of the
+//! crash path (`handler::sys`), and SystemInfo's CPU fields
+//! ([`collect::system::x86_cpu`], [`collect::system::arm64_cpu`]). The
+//! AArch64 build itself has not been compiled here: this machine has no
+//! AArch64 standard library (see README).
 //!
 //! # Parsers of untrusted input (fuzz targets)
 //!
@@ -39,7 +48,8 @@
 //! * [`elf::build_id_from_elf_image`] (an image as loaded in memory: any
 //!   `&[u8]` works as its reader), [`elf::build_id_from_elf_file`],
 //!   [`elf::text_section`], [`elf::text_hash`];
-//! * [`context::from_ucontext`] (the bytes of a signal frame's `ucontext`).
+//! * [`context::amd64::from_ucontext`], [`context::arm64::from_ucontext`]
+//!   (the bytes of a signal frame's `ucontext`) and both `from_ptrace`.
 //!
 //! ```no_run
 //! let mut out = std::fs::File::create("/tmp/1234.dmp").unwrap();
@@ -48,8 +58,8 @@
 //! ```
 #![deny(missing_docs)]
 
-#[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
-compile_error!("mdump-capture supports x86-64 Linux only for now");
+#[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+compile_error!("mdump-capture supports Linux on x86-64 and AArch64 only");
 
 pub mod collect;
 pub mod context;

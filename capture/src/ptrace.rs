@@ -6,6 +6,7 @@
 //! gets its signal back at detach, so nothing the target was about to
 //! receive is lost.
 
+use crate::context::{native, NT_PRFPREG, NT_PRSTATUS};
 use crate::error::CaptureError;
 
 /// One stopped thread.
@@ -111,20 +112,32 @@ impl StoppedProcess {
         self.pid
     }
 
-    /// General and FP registers of a stopped thread.
-    pub fn registers(
-        &self,
-        tid: i32,
-    ) -> Result<(libc::user_regs_struct, Option<libc::user_fpregs_struct>), CaptureError> {
-        // SAFETY: both are plain-old-data structs the kernel fills in.
-        let mut regs: libc::user_regs_struct = unsafe { core::mem::zeroed() };
-        let mut fp: libc::user_fpregs_struct = unsafe { core::mem::zeroed() };
-        if ptrace(libc::PTRACE_GETREGS, tid, 0, &mut regs as *mut _ as usize) != 0 {
-            return Err(CaptureError::last_os(format!("ptrace(GETREGS) of thread {tid}")));
+    /// The registers of a stopped thread as this CPU's minidump context:
+    /// the general register set, and the floating-point set when it reads.
+    pub fn registers(&self, tid: i32) -> Result<native::Context, CaptureError> {
+        let mut gpr = [0u8; native::PRSTATUS_SIZE];
+        let n = register_set(tid, NT_PRSTATUS, &mut gpr)
+            .map_err(|e| CaptureError::os(format!("ptrace(GETREGSET, NT_PRSTATUS) of thread {tid}"), e))?;
+        if n != gpr.len() {
+            return Err(CaptureError::Other(format!(
+                "thread {tid}: {n} bytes of general registers, not {}",
+                gpr.len()
+            )));
         }
-        let fp_ok = ptrace(libc::PTRACE_GETFPREGS, tid, 0, &mut fp as *mut _ as usize) == 0;
-        Ok((regs, fp_ok.then_some(fp)))
+        let mut fp = [0u8; native::FPREGS_SIZE];
+        let fp_ok = register_set(tid, NT_PRFPREG, &mut fp).is_ok_and(|n| n == fp.len());
+        Ok(native::from_ptrace(&gpr, fp_ok.then_some(&fp[..])))
     }
+}
+
+/// `PTRACE_GETREGSET`: reads register set `note` (`NT_PRSTATUS`, ...) of a
+/// stopped thread into `buf`; the number of bytes the kernel filled.
+pub fn register_set(tid: i32, note: u32, buf: &mut [u8]) -> Result<usize, std::io::Error> {
+    let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+    if ptrace(libc::PTRACE_GETREGSET, tid, note as usize, &mut iov as *mut libc::iovec as usize) != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(iov.iov_len.min(buf.len()))
 }
 
 /// Why ptrace may have been refused, in words, for the error message.

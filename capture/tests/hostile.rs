@@ -32,7 +32,10 @@ proptest! {
         let _ = procfs::status_field(&bytes, "Tgid");
         let _ = procfs::cpuinfo_field(&bytes, "model");
         let _ = procfs::leading_decimal(&bytes);
-        let _ = context::from_ucontext(&bytes, Some(&bytes));
+        let _ = context::amd64::from_ucontext(&bytes, Some(&bytes));
+        let _ = context::amd64::from_ptrace(&bytes, Some(&bytes));
+        let _ = context::arm64::from_ucontext(&bytes);
+        let _ = context::arm64::from_ptrace(&bytes, Some(&bytes));
     }
 
     #[test]

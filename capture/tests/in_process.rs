@@ -32,7 +32,10 @@ fn write_dump_now_in_process() {
     for _ in 0..500 {
         fds = std::fs::read_dir(format!("/proc/{helper}/fd"))
             .unwrap()
-            .map(|e| std::fs::read_link(e.unwrap().path()).unwrap().to_string_lossy().into_owned())
+            // An entry may go between listing and reading it: the helper
+            // is closing descriptors right now.
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .map(|target| target.to_string_lossy().into_owned())
             .collect();
         // Wait for the whole end state: the count alone is 4 before the
         // helper repoints 1 and 2 when they were not /dev/null already.

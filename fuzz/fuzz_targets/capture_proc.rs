@@ -15,11 +15,14 @@
 //! lies past the end of the file hashes to zeros, and a context from a whole
 //! `ucontext` has the instruction pointer and MXCSR found at their places in
 //! the glibc x86-64 layout (gregs at byte 40, RIP the 17th; MXCSR at byte 24
-//! of FXSAVE).
+//! of FXSAVE); the same bytes as an AArch64 `ucontext` give `pc` from
+//! `uc_mcontext` (byte 176 + 8 + 32 * 8), and floating point exactly when
+//! the `__reserved` record chain holds a whole FPSIMD record.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mdump_capture::context::{from_ucontext, FXSAVE_SIZE, UCONTEXT_READ_SIZE};
+use mdump_capture::context::amd64::{from_ucontext, FXSAVE_SIZE, UCONTEXT_READ_SIZE};
+use mdump_capture::context::arm64;
 use mdump_capture::elf::{build_id_from_elf_file, build_id_from_elf_image, debug_id, text_hash, text_section, Shifted};
 use mdump_capture::procfs::{
     cpuinfo_field, leading_decimal, parse_auxv, parse_maps, parse_maps_line, parse_stat, status_field,
@@ -109,9 +112,23 @@ fn check_ucontext(data: &[u8]) {
     std::hint::black_box(from_ucontext(ucontext, None));
 }
 
+/// Byte offset of `pc` in an AArch64 `ucontext`.
+const PC_AT: usize = 176 + 8 + 32 * 8;
+
+fn check_arm64_ucontext(data: &[u8]) {
+    let context = arm64::from_ucontext(data);
+    let word = data.get(PC_AT..PC_AT + 8).map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap()));
+    assert_eq!(context.pc.get(), word);
+    let full = mdump_format::context::arm64::CONTEXT_ARM64_FULL;
+    assert_eq!(context.context_flags.get() == full, arm64::fpsimd_record(data).is_some());
+    // The ptrace register sets: the same bytes as general and FP registers.
+    std::hint::black_box(arm64::from_ptrace(data, Some(data)));
+}
+
 fuzz_target!(|data: &[u8]| {
     check_maps(data);
     check_text(data);
     check_elf(data);
     check_ucontext(data);
+    check_arm64_ucontext(data);
 });

@@ -7,7 +7,7 @@ pub mod limit;
 pub mod modules;
 pub mod system;
 
-use crate::context;
+use crate::context::native;
 use crate::error::CaptureError;
 use crate::memory::ProcessMemory;
 use crate::options::{DumpSummary, Options};
@@ -16,7 +16,6 @@ use crate::ptrace::StoppedProcess;
 use mdump_format::breakpad_info::{
     BreakpadInfo, BREAKPAD_INFO_VALID_DUMP_THREAD_ID, BREAKPAD_INFO_VALID_REQUESTING_THREAD_ID,
 };
-use mdump_format::context::amd64::ContextAmd64;
 use mdump_format::exception::MinidumpException;
 use mdump_format::exception_codes::linux;
 use mdump_format::{StreamType, U32, U64};
@@ -46,8 +45,6 @@ pub struct Crash {
     pub others: Vec<(i32, u64)>,
 }
 
-/// The x86-64 red zone below the stack pointer, which leaf functions use.
-const RED_ZONE: u64 = 128;
 /// Largest `/proc` text copied into a stream.
 const TEXT_LIMIT: u64 = 16 << 20;
 /// Largest extra memory region taken.
@@ -70,7 +67,7 @@ fn mapping_at<'m, 'a>(maps: &'m [MapsEntry<'a>], address: u64) -> Option<&'m Map
 /// The stack range of a thread: from the page holding `sp - RED_ZONE` up to
 /// the end of its mapping, at most `limit` bytes.
 pub fn stack_range(sp: u64, maps: &[MapsEntry<'_>], limit: usize) -> Option<MemoryRange> {
-    let low = sp.saturating_sub(RED_ZONE) & !0xfff;
+    let low = sp.saturating_sub(native::RED_ZONE) & !0xfff;
     let mapping = mapping_at(maps, low)
         .or_else(|| mapping_at(maps, sp))
         .or_else(|| maps.iter().filter(|m| m.start > sp && m.start - sp <= OVERFLOW_SLACK).min_by_key(|m| m.start))?;
@@ -127,15 +124,9 @@ impl mdump_writer::MemorySource for Redacted {
 }
 
 /// The crashing thread's context from the `ucontext` in its memory.
-fn crash_context(memory: &ProcessMemory, ucontext: u64) -> Result<ContextAmd64, CaptureError> {
-    let mut uc = [0u8; context::UCONTEXT_READ_SIZE];
-    if memory.read_bytes(ucontext, &mut uc) != uc.len() {
-        return Err(CaptureError::Other(format!("cannot read the crashing thread's ucontext at {ucontext:#x}")));
-    }
-    let fp_ptr = u64::from_le_bytes(uc[context::FPREGS_PTR_OFFSET..][..8].try_into().unwrap_or_default());
-    let mut fx = [0u8; context::FXSAVE_SIZE];
-    let fx_ok = fp_ptr != 0 && memory.read_bytes(fp_ptr, &mut fx) == fx.len();
-    Ok(context::from_ucontext(&uc, fx_ok.then_some(&fx[..])))
+fn crash_context(memory: &ProcessMemory, ucontext: u64) -> Result<native::Context, CaptureError> {
+    native::read_ucontext(&mut |address, buf| memory.read_bytes(address, buf), ucontext)
+        .ok_or_else(|| CaptureError::Other(format!("cannot read the crashing thread's ucontext at {ucontext:#x}")))
 }
 
 fn text_stream(streams: &mut Vec<StreamModel>, errors: &mut Vec<String>, stream_type: StreamType, path: &str) -> usize {
@@ -172,7 +163,9 @@ pub fn write_dump<W: Write + Seek>(
     let auxv_bytes = system::read_capped(&format!("/proc/{pid}/auxv"), 1 << 16).unwrap_or_default();
     let auxv: Vec<(u64, u64)> = procfs::parse_auxv(&auxv_bytes).collect();
     const AT_ENTRY: u64 = 9;
+    const AT_HWCAP: u64 = 16;
     let entry = auxv.iter().find(|a| a.0 == AT_ENTRY).map(|a| a.1);
+    let hwcap = auxv.iter().find(|a| a.0 == AT_HWCAP).map_or(0, |a| a.1);
 
     // Threads: the crashing one's context comes from its signal frame (if
     // that cannot be read, from ptrace, which shows it in the handler: a
@@ -180,10 +173,7 @@ pub fn write_dump<W: Write + Seek>(
     let crash_ctx = crash.map(|c| {
         crash_context(&memory, c.ucontext).unwrap_or_else(|e| {
             errors.push(format!("{:#010x} {e}", StreamType::EXCEPTION.0));
-            match stopped.registers(c.tid) {
-                Ok((regs, fp)) => context::from_ptrace(&regs, fp.as_ref()),
-                Err(_) => context::from_ucontext(&[], None),
-            }
+            stopped.registers(c.tid).unwrap_or_else(|_| native::empty())
         })
     });
     let mut tids = stopped.tids();
@@ -208,14 +198,14 @@ pub fn write_dump<W: Write + Seek>(
         let ctx = match from_frame {
             Some(ctx) => ctx,
             None => match stopped.registers(tid) {
-                Ok((regs, fp)) => context::from_ptrace(&regs, fp.as_ref()),
+                Ok(ctx) => ctx,
                 Err(e) => {
                     errors.push(format!("{:#010x} {e}", StreamType::THREAD_LIST.0));
                     continue;
                 }
             },
         };
-        let stack = stack_range(ctx.rsp(), &maps, options.stack_limit).unwrap_or_default();
+        let stack = stack_range(native::stack_pointer(&ctx), &maps, options.stack_limit).unwrap_or_default();
         threads.push(ThreadModel {
             thread_id: tid as u32,
             stack,
@@ -232,7 +222,7 @@ pub fn write_dump<W: Write + Seek>(
     // fault address, and what the caller asked for.
     let mut extra = Vec::new();
     if let (Some(c), Some(ctx)) = (crash, &crash_ctx) {
-        extra.extend(around(ctx.rip(), options.around_fault, &maps));
+        extra.extend(around(native::instruction_pointer(ctx), options.around_fault, &maps));
         if c.address != 0 {
             extra.extend(around(c.address, options.around_fault, &maps));
         }
@@ -263,7 +253,7 @@ pub fn write_dump<W: Write + Seek>(
         }));
     }
     let cpuinfo = system::read_capped("/proc/cpuinfo", TEXT_LIMIT).unwrap_or_default();
-    others.push(StreamModel::SystemInfo(system::system_info(&cpuinfo)));
+    others.push(StreamModel::SystemInfo(system::system_info(&cpuinfo, hwcap)));
     others.push(StreamModel::Raw { stream_type: StreamType::LINUX_CPU_INFO, bytes: cpuinfo });
     text_stream(&mut others, &mut errors, StreamType::LINUX_PROC_STATUS, &format!("/proc/{pid}/status"));
     let lsb = if std::path::Path::new(&format!("/proc/{pid}/root/etc/lsb-release")).exists() {

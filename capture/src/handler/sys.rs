@@ -1,7 +1,10 @@
-//! The system calls of the crash path, made with the `syscall` instruction
-//! itself: no libc function is called between the signal and the finished
-//! dump, so there is no lazy binding to resolve, no `errno` and no lock.
-//! Every function returns the kernel's result (negative errno on failure).
+//! The system calls of the crash path, made with the CPU's system-call
+//! instruction itself (`syscall` on x86-64, `svc 0` on AArch64): no libc
+//! function is called between the signal and the finished dump, so there is
+//! no lazy binding to resolve, no `errno` and no lock. Every function
+//! returns the kernel's result (negative errno on failure). The call
+//! numbers are libc's `SYS_*` for the target; every call used exists on
+//! both CPUs (no `open`, `fork` or `dup2`, which AArch64 lacks).
 
 use core::arch::asm;
 
@@ -10,6 +13,7 @@ use core::arch::asm;
 /// # Safety
 /// The arguments must be valid for system call `n` (pointers to memory of
 /// the size and mutability the call expects).
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub unsafe fn syscall6(n: i64, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> isize {
     let ret: isize;
@@ -27,6 +31,34 @@ pub unsafe fn syscall6(n: i64, a1: usize, a2: usize, a3: usize, a4: usize, a5: u
             in("r9") a6,
             lateout("rcx") _,
             lateout("r11") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// A raw six-argument system call.
+///
+/// # Safety
+/// The arguments must be valid for system call `n` (pointers to memory of
+/// the size and mutability the call expects).
+#[cfg(target_arch = "aarch64")]
+#[inline(always)]
+pub unsafe fn syscall6(n: i64, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> isize {
+    let ret: isize;
+    // SAFETY: the caller vouches for the arguments; the number goes in x8,
+    // the result comes back in x0 and the kernel preserves every other
+    // register.
+    unsafe {
+        asm!(
+            "svc 0",
+            in("x8") n,
+            inlateout("x0") a1 as isize => ret,
+            in("x1") a2,
+            in("x2") a3,
+            in("x3") a4,
+            in("x4") a5,
+            in("x5") a6,
             options(nostack),
         );
     }
@@ -113,8 +145,9 @@ pub fn prctl(option: i32, arg: usize) -> isize {
     unsafe { syscall6(libc::SYS_prctl, option as usize, arg, 0, 0, 0, 0) }
 }
 
-/// The kernel's `struct sigaction` on x86-64 (not glibc's: the mask is the
-/// kernel's 8-byte set and the restorer is explicit).
+/// The kernel's `struct sigaction` on x86-64 and AArch64 (the same layout
+/// on both; not glibc's: the mask is the kernel's 8-byte set and the
+/// restorer is explicit).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct KernelSigaction {
