@@ -12,7 +12,7 @@
 //! `helper-gone` (the helper process is killed before the crash),
 //! `pthread-overflow` / `pthread-overflow-bare` (stack overflow on a
 //! pthread with / without `thread_init`), `fork-child` (a forked child
-//! crashes), `fp` (known xmm values in the crashing and another thread),
+//! crashes), `fp` (known vector register values in the crashing and another thread),
 //! `small-altstack` (the handler on a signal stack of the kernel's minimum
 //! plus 2 KiB);
 //! `park` does not crash: 50 threads with deep stacks sleep until killed;
@@ -31,6 +31,10 @@
 //! Before crashing it writes the ids of all its threads to
 //! `DUMP_DIR/threads.txt`.
 #![allow(clippy::missing_safety_doc)]
+
+#[macro_use]
+#[path = "support/machine.rs"]
+mod machine;
 
 use mdump_capture::handler::{self, CrashInfo, HandlerOptions};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -159,35 +163,20 @@ fn record_threads(dir: &str) {
 #[no_mangle]
 pub fn crash_segv() {
     // SAFETY: none; this is the crash (a store to address 0).
-    unsafe { core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+    unsafe { store_to_null!(42) };
 }
 
-/// The value `crash_fp` puts in xmm1 (and r12 its low half) before it
-/// faults, and (complemented) the one `fp-spinner` keeps in xmm2.
+/// The value `crash_fp` puts in xmm1 / v1 (and r12 / x12 its low half)
+/// before it faults, and (complemented) the one `fp-spinner` keeps in xmm2
+/// / v2.
 pub const FP_PATTERN: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
 
 #[inline(never)]
 #[no_mangle]
 pub fn crash_fp() {
-    let lo = FP_PATTERN as u64;
-    let hi = (FP_PATTERN >> 64) as u64;
-    // SAFETY: none; loads known values into xmm1 and r12, then the null
-    // write, so the signal frame holds them.
-    unsafe {
-        core::arch::asm!(
-            "movq xmm1, {lo}",
-            "movq xmm0, {hi}",
-            "punpcklqdq xmm1, xmm0",
-            "mov r12, {lo}",
-            "mov dword ptr [{zero}], 42",
-            lo = in(reg) lo,
-            hi = in(reg) hi,
-            zero = in(reg) 0usize,
-            out("xmm0") _,
-            out("xmm1") _,
-            out("r12") _,
-        )
-    };
+    // SAFETY: none; loads known values into vector register 1 and general
+    // register 12, then the null write, so the signal frame holds them.
+    unsafe { vectors_then_fault!(FP_PATTERN) };
 }
 
 /// Spins forever with `!FP_PATTERN` in xmm2 (a thread whose registers the
@@ -196,19 +185,7 @@ fn fp_spinner(ready: &AtomicBool) -> ! {
     let v = !FP_PATTERN;
     ready.store(true, Ordering::SeqCst);
     // SAFETY: register moves and a jump to itself.
-    unsafe {
-        core::arch::asm!(
-            "movq xmm2, {lo}",
-            "movq xmm0, {hi}",
-            "punpcklqdq xmm2, xmm0",
-            "2:",
-            "pause",
-            "jmp 2b",
-            lo = in(reg) v as u64,
-            hi = in(reg) (v >> 64) as u64,
-            options(noreturn),
-        )
-    }
+    unsafe { vectors_then_spin!(v) }
 }
 
 #[inline(never)]
@@ -221,30 +198,28 @@ pub fn crash_abort() {
 #[no_mangle]
 pub fn crash_fpe() {
     // SAFETY: none; integer division by zero (Rust's `/` would check).
-    unsafe {
-        core::arch::asm!("xor edx, edx", "mov eax, 1", "xor ecx, ecx", "div ecx", out("eax") _, out("edx") _, out("ecx") _)
-    };
+    unsafe { divide_by_zero!() };
 }
 
 #[inline(never)]
 #[no_mangle]
 pub fn crash_ill() {
     // SAFETY: none; an undefined instruction.
-    unsafe { core::arch::asm!("ud2") };
+    unsafe { undefined_instruction!() };
 }
 
 #[inline(never)]
 #[no_mangle]
 pub fn crash_bus(page: usize) {
     // SAFETY: none; the page lies past the end of the mapped file.
-    unsafe { core::arch::asm!("mov al, byte ptr [{0}]", in(reg) page, out("al") _) };
+    unsafe { load_byte!(page) };
 }
 
 #[inline(never)]
 #[no_mangle]
 pub fn crash_trap() {
     // SAFETY: a breakpoint.
-    unsafe { core::arch::asm!("int3") };
+    unsafe { breakpoint!() };
 }
 
 /// The system call number the seccomp filter traps (not a real one).
@@ -254,9 +229,7 @@ const TRAPPED_SYSCALL: u32 = 1000;
 #[no_mangle]
 pub fn crash_sys() {
     // SAFETY: the filter turns this system call into SIGSYS.
-    unsafe {
-        core::arch::asm!("syscall", inlateout("rax") TRAPPED_SYSCALL as usize => _, lateout("rcx") _, lateout("r11") _)
-    };
+    unsafe { raw_syscall!(TRAPPED_SYSCALL) };
 }
 
 #[inline(never)]
@@ -282,7 +255,7 @@ pub fn crash_heap_corruption() {
             libc::free(b);
             core::ptr::write_volatile(b.cast::<u64>(), 0x4141_4141_4141_4141);
         }
-        core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize);
+        store_to_null!(44);
     }
 }
 
@@ -293,7 +266,7 @@ pub fn crash_malloc_lock() {
     // folded into one address by the linker, and the dump would name the
     // wrong function.
     // SAFETY: the crash.
-    unsafe { core::arch::asm!("mov dword ptr [{0}], 43", in(reg) 0usize) };
+    unsafe { store_to_null!(43) };
 }
 
 #[inline(never)]
@@ -301,14 +274,14 @@ pub fn crash_malloc_lock() {
 pub fn crash_two_threads(barrier: &Barrier) {
     barrier.wait();
     // SAFETY: the crash, in two threads at once.
-    unsafe { core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+    unsafe { store_to_null!(46) };
 }
 
 #[inline(never)]
 #[no_mangle]
 pub fn crash_threads_500() {
     // SAFETY: the crash.
-    unsafe { core::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+    unsafe { store_to_null!(45) };
 }
 
 /// A file mapped one page long but zero bytes long: its page is past EOF.
@@ -335,7 +308,6 @@ fn page_past_eof(dir: &str) -> usize {
 /// Installs a seccomp filter on this thread that turns system call
 /// [`TRAPPED_SYSCALL`] into SIGSYS and allows everything else.
 fn trap_syscall() {
-    const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
     const LD_W_ABS: u16 = 0x20;
     const JEQ_K: u16 = 0x15;
     const RET_K: u16 = 0x06;
@@ -344,7 +316,7 @@ fn trap_syscall() {
     let f = |code, jt, jf, k| libc::sock_filter { code, jt, jf, k };
     let program = [
         f(LD_W_ABS, 0, 0, 4),
-        f(JEQ_K, 0, 3, AUDIT_ARCH_X86_64),
+        f(JEQ_K, 0, 3, machine::AUDIT_ARCH),
         f(LD_W_ABS, 0, 0, 0),
         f(JEQ_K, 0, 1, TRAPPED_SYSCALL),
         f(RET_K, 0, 0, SECCOMP_RET_TRAP),

@@ -118,12 +118,17 @@ fn dump_of_sleep_by_pid() {
     let created = misc.process_create_time().unwrap();
     assert!(created <= now + 1 && now - created < 600, "created {created}, now {now}");
     let system: SystemInfo = dump.stream().unwrap().unwrap();
-    assert_eq!(system.architecture(), mdump_format::system_info::PROCESSOR_ARCHITECTURE_AMD64);
     assert_eq!(system.platform_id(), mdump_format::system_info::PLATFORM_LINUX);
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap();
-    let vendor =
-        cpuinfo.lines().find_map(|l| l.strip_prefix("vendor_id")).unwrap().trim_start_matches([' ', '\t', ':']);
-    assert_eq!(system.cpu_vendor().map(|v| String::from_utf8_lossy(&v).into_owned()), Some(vendor.to_string()));
+    #[cfg(target_arch = "x86_64")]
+    {
+        assert_eq!(system.architecture(), mdump_format::system_info::PROCESSOR_ARCHITECTURE_AMD64);
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap();
+        let vendor =
+            cpuinfo.lines().find_map(|l| l.strip_prefix("vendor_id")).unwrap().trim_start_matches([' ', '\t', ':']);
+        assert_eq!(system.cpu_vendor().map(|v| String::from_utf8_lossy(&v).into_owned()), Some(vendor.to_string()));
+    }
+    #[cfg(target_arch = "aarch64")]
+    assert_eq!(system.architecture(), mdump_format::system_info::PROCESSOR_ARCHITECTURE_ARM64);
     let dso: LinuxDsoDebug = dump.stream().unwrap().unwrap();
     let maps = dso.link_maps().unwrap();
     assert_eq!(dso.dso_count() as usize, maps.len());

@@ -174,8 +174,9 @@ fn core_files_unchanged() {
     let _ = std::fs::remove_dir_all(&base_dir);
 }
 
-/// Vector registers reach the dump: xmm1 and r12 from the crashing
-/// thread's signal frame, xmm2 of a spinning thread from ptrace.
+/// Vector registers reach the dump: xmm1 / v1 and r12 / x12 from the
+/// crashing thread's signal frame, xmm2 / v2 of a spinning thread from
+/// ptrace.
 #[test]
 fn vector_registers_are_captured() {
     const FP_PATTERN: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
@@ -184,18 +185,31 @@ fn vector_registers_are_captured() {
     let bytes = only_dump(&dir);
     let dump = Minidump::parse(&bytes).unwrap();
     let e: Exception = dump.stream().unwrap().unwrap();
-    let mdump_reader::Context::Amd64(c) = e.context().unwrap() else { panic!("not amd64") };
-    assert_eq!(c.flt_save.xmm_registers[1].get(), FP_PATTERN, "xmm1 from the signal frame");
-    assert_eq!(c.r12.get(), FP_PATTERN as u64, "r12 from the signal frame");
+    // (vector register 1, general register 12): xmm1 and r12 on x86-64,
+    // v1 and x12 on AArch64.
+    let (v1, r12) = match e.context().unwrap() {
+        mdump_reader::Context::Amd64(c) => (c.flt_save.xmm_registers[1].get(), c.r12.get()),
+        mdump_reader::Context::Arm64(c) => (c.v[1].get(), c.x[12].get()),
+        other => panic!("not this CPU's context: {other:?}"),
+    };
+    assert_eq!(v1, FP_PATTERN, "vector register 1 from the signal frame");
+    assert_eq!(r12, FP_PATTERN as u64, "general register 12 from the signal frame");
     let threads: ThreadList = dump.stream().unwrap().unwrap();
     let names: mdump_reader::ThreadNames = dump.stream().unwrap().unwrap();
     let spinner = threads
         .iter()
         .find(|t| names.by_id(t.id()).is_some_and(|n| n.unwrap().to_string() == "fp-spinner"))
         .expect("the spinner thread");
-    let mdump_reader::Context::Amd64(s) = spinner.context().unwrap() else { panic!("not amd64") };
-    assert_eq!(s.flt_save.xmm_registers[2].get(), !FP_PATTERN, "xmm2 from ptrace");
-    assert_eq!(s.context_flags.get(), 0x0010_000f, "FULL | SEGMENTS for ptrace'd threads");
+    let (v2, flags) = match spinner.context().unwrap() {
+        mdump_reader::Context::Amd64(s) => (s.flt_save.xmm_registers[2].get(), s.context_flags.get()),
+        mdump_reader::Context::Arm64(s) => (s.v[2].get(), s.context_flags.get()),
+        other => panic!("not this CPU's context: {other:?}"),
+    };
+    assert_eq!(v2, !FP_PATTERN, "vector register 2 from ptrace");
+    // FULL | SEGMENTS for ptrace'd threads on x86-64 (CONTEXT_ARM64_FULL
+    // on AArch64).
+    let full = if cfg!(target_arch = "aarch64") { 0x0040_0007 } else { 0x0010_000f };
+    assert_eq!(flags, full, "all register groups from ptrace");
 }
 
 /// The handler (with crashme's callbacks) needs under 2 KiB of signal

@@ -95,7 +95,15 @@ fn after_dump(path_or_error: &[u8], succeeded: bool, _: &CrashInfo) {
 #[inline(never)]
 fn crash() {
     // SAFETY: none intended; this faults.
-    unsafe { std::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize) };
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        std::arch::asm!("mov dword ptr [{0}], 42", in(reg) 0usize)
+    };
+    // SAFETY: as above.
+    #[cfg(target_arch = "aarch64")]
+    unsafe {
+        std::arch::asm!("str wzr, [{0}]", in(reg) 0usize)
+    };
 }
 
 fn main() {
