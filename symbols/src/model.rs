@@ -34,6 +34,14 @@ pub struct SymbolFile<'a> {
     pub functions: Vec<Function<'a>>,
     /// `PUBLIC` records, in file order.
     pub publics: Vec<Public<'a>>,
+    /// Where the `PUBLIC` records stand among the `FUNC` records: for each
+    /// public, in order, how many functions come before it in the file.
+    /// Empty (or shorter than `publics`) means the rest follow every
+    /// function, Breakpad's layout for ELF and Mach-O; its Windows dumper
+    /// writes both in one address-ordered walk instead. The parser records
+    /// the layout it read and the PDB dumper Breakpad's, so both write back
+    /// in the same order. [`SymbolFile::functions_and_publics`] walks it.
+    pub public_positions: Vec<u32>,
     /// `STACK CFI INIT` records, each with the `STACK CFI` records after it.
     pub cfi: Vec<CfiInit<'a>>,
     /// `STACK WIN` records, in file order.
@@ -482,6 +490,7 @@ impl SymbolFile<'_> {
                     name: own(p.name),
                 })
                 .collect(),
+            public_positions: self.public_positions,
             cfi: self
                 .cfi
                 .into_iter()
@@ -516,5 +525,46 @@ impl SymbolFile<'_> {
                 })
                 .collect(),
         }
+    }
+}
+
+/// A `FUNC` (with its lines) or a `PUBLIC` record, as
+/// [`SymbolFile::functions_and_publics`] gives them.
+#[derive(Clone, Copy, Debug)]
+pub enum FunctionOrPublic<'r, 'a> {
+    /// A `FUNC` record.
+    Function(&'r Function<'a>),
+    /// A `PUBLIC` record.
+    Public(&'r Public<'a>),
+}
+
+impl<'a> SymbolFile<'a> {
+    /// The `FUNC` and `PUBLIC` records in the order they are written:
+    /// each public before the function [`public_positions`] places it at,
+    /// the others after all functions.
+    ///
+    /// ```
+    /// use mdump_symbols::model::{FunctionOrPublic, SymbolFile};
+    /// let (file, _) = mdump_symbols::parse(b"FUNC 10 4 0 f\nPUBLIC 20 0 p\nFUNC 30 4 0 g\n");
+    /// let kinds: Vec<bool> =
+    ///     file.functions_and_publics().map(|r| matches!(r, FunctionOrPublic::Public(_))).collect();
+    /// assert_eq!(kinds, [false, true, false]);
+    /// ```
+    ///
+    /// [`public_positions`]: SymbolFile::public_positions
+    pub fn functions_and_publics(&self) -> impl Iterator<Item = FunctionOrPublic<'_, 'a>> {
+        let mut publics = self.publics.iter().enumerate().peekable();
+        let mut functions = self.functions.iter().enumerate();
+        let position = |i: usize| self.public_positions.get(i).map_or(usize::MAX, |&p| p as usize);
+        core::iter::from_fn(move || {
+            let next_function = functions.clone().next().map(|(i, _)| i);
+            match (publics.peek(), next_function) {
+                (Some(&(i, _)), Some(f)) if position(i) > f => {
+                    functions.next().map(|(_, f)| FunctionOrPublic::Function(f))
+                }
+                (Some(_), _) => publics.next().map(|(_, p)| FunctionOrPublic::Public(p)),
+                (None, _) => functions.next().map(|(_, f)| FunctionOrPublic::Function(f)),
+            }
+        })
     }
 }

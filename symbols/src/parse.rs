@@ -316,6 +316,7 @@ impl<'a> Sink<'a> for Builder<'a> {
         self.inlines.push(inline.inline());
     }
     fn public(&mut self, public: RawPublic<'a>, _at: usize) {
+        self.file.public_positions.push(self.file.functions.len() as u32);
         self.file.publics.push(public.public());
     }
     fn cfi_init(&mut self, address: u64, size: u64, rules: &'a [u8], _at: usize) {
@@ -349,6 +350,11 @@ pub fn parse(bytes: &[u8]) -> (SymbolFile<'_>, ParseStats) {
     f.inline_origins.shrink_to_fit();
     f.functions.shrink_to_fit();
     f.publics.shrink_to_fit();
+    // Every public after every function is the layout an empty list means.
+    if f.public_positions.iter().all(|&p| p as usize == f.functions.len()) {
+        f.public_positions = Vec::new();
+    }
+    f.public_positions.shrink_to_fit();
     f.cfi.shrink_to_fit();
     f.win.shrink_to_fit();
     (p.sink.file, p.stats)

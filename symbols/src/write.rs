@@ -17,8 +17,8 @@ use std::fmt::{self, Display, Formatter};
 use std::io;
 
 use crate::model::{
-    CfiDelta, CfiInit, FileRecord, Function, InfoRecord, Inline, InlineOrigin, Line, ModuleRecord, Public, StackWin,
-    SymbolFile, WinProgram,
+    CfiDelta, CfiInit, FileRecord, Function, FunctionOrPublic, InfoRecord, Inline, InlineOrigin, Line, ModuleRecord,
+    Public, StackWin, SymbolFile, WinProgram,
 };
 
 impl Display for ModuleRecord<'_> {
@@ -182,11 +182,11 @@ impl Display for SymbolFile<'_> {
         for origin in &self.inline_origins {
             writeln!(f, "{origin}")?;
         }
-        for function in &self.functions {
-            function.write_with_records(f)?;
-        }
-        for public in &self.publics {
-            writeln!(f, "{public}")?;
+        for record in self.functions_and_publics() {
+            match record {
+                FunctionOrPublic::Function(function) => function.write_with_records(f)?,
+                FunctionOrPublic::Public(public) => writeln!(f, "{public}")?,
+            }
         }
         for init in &self.cfi {
             init.write_with_deltas(f)?;

@@ -179,10 +179,26 @@ fn windows_pairs_match_breakpad_record_for_record() {
             .unwrap();
         }
         if report.diffs.is_empty() {
-            // Same records in the same order within each kind (the writer
-            // puts PUBLIC after all FUNC records; Breakpad interleaves them
-            // by address, which no reader distinguishes).
+            // Same records in the same order, PUBLIC records placed among
+            // the FUNC records where Breakpad's walk put them.
             assert_eq!(ours, breakpad, "{}: same records, different order", case.name);
+            // And so the same text: Breakpad's files were written on
+            // Windows in text mode (CRLF); ours end lines in LF.
+            let expected = String::from_utf8(expected).unwrap().replace("\r\n", "\n");
+            if text != expected {
+                let at = text.lines().zip(expected.lines()).position(|(a, b)| a != b);
+                let line = at.unwrap_or_else(|| text.lines().count().min(expected.lines().count()));
+                panic!(
+                    "{}: same records, but the text differs from line {}: ours {:?}, Breakpad's {:?}",
+                    case.name,
+                    line + 1,
+                    text.lines().nth(line),
+                    expected.lines().nth(line)
+                );
+            }
+            let mut fast = Vec::new();
+            mdump_symbols::dump::text::write_symbol_file(&dump_case(&dir, case), &mut fast).unwrap();
+            assert_eq!(String::from_utf8(fast).unwrap(), expected, "{}: the fast writer", case.name);
         }
     }
     eprintln!("{summary}");

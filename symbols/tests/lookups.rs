@@ -98,6 +98,7 @@ fn every_record_model() -> SymbolFile<'static> {
             ],
         }],
         publics: vec![Public { address: 0x2000, parameter_size: 4, multiple: true, name: text("public_sym") }],
+        public_positions: Vec::new(),
         cfi: vec![CfiInit {
             address: 0x1000,
             size: 0x100,
@@ -526,4 +527,29 @@ fn a_new_form_inline_origin_with_a_numeric_first_word_reads_back_as_old() {
     assert_eq!(back.inline_origins[0].file, Some(42));
     assert_eq!(back.inline_origins[0].name, "thing");
     let _ = module();
+}
+
+#[test]
+fn public_records_keep_their_place_among_functions() {
+    // Breakpad's Windows layout: one walk by address.
+    let interleaved = "FUNC 10 4 0 f\n10 4 1 0\nPUBLIC 18 0 p\nPUBLIC 1c 0 q\nFUNC 30 4 0 g\nPUBLIC 40 0 r\n";
+    let (file, stats) = parse(interleaved.as_bytes());
+    assert_eq!(stats.bad_lines, 0);
+    assert_eq!(file.public_positions, [1, 1, 2]);
+    assert_eq!(file.to_string(), interleaved);
+    let mut fast = Vec::new();
+    mdump_symbols::dump::text::write_symbol_file(&file, &mut fast).unwrap();
+    assert_eq!(String::from_utf8(fast).unwrap(), interleaved);
+    // Every public after every function (Breakpad's ELF layout): nothing
+    // to record, so a dumper's model and the parsed one are equal.
+    let grouped = "FUNC 10 4 0 f\nFUNC 30 4 0 g\nPUBLIC 18 0 p\nPUBLIC 40 0 r\n";
+    let (file, _) = parse(grouped.as_bytes());
+    assert!(file.public_positions.is_empty());
+    assert_eq!(file.to_string(), grouped);
+    // Publics first, and positions shorter than the publics (a model built
+    // by hand): the ones without a position follow every function.
+    let (mut file, _) = parse(b"PUBLIC 8 0 first\nFUNC 10 4 0 f\n");
+    assert_eq!(file.public_positions, [0]);
+    file.publics.push(file.publics[0].clone());
+    assert_eq!(file.to_string(), "PUBLIC 8 0 first\nFUNC 10 4 0 f\nPUBLIC 8 0 first\n");
 }

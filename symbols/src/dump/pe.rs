@@ -172,6 +172,7 @@ pub fn dump_pe(pe: Option<&[u8]>, pdb: Option<&[u8]>, options: &PeOptions) -> Re
             file.files = symbols.files;
             file.functions = symbols.functions;
             file.publics = symbols.publics;
+            file.public_positions = symbols.public_positions;
             // Breakpad takes x86-64 unwinding from the image only.
             if cpu != "x86_64" {
                 file.win = symbols.win;

@@ -5,7 +5,7 @@
 
 use std::io;
 
-use crate::model::{SymbolFile, WinProgram};
+use crate::model::{Function, FunctionOrPublic, Public, SymbolFile, WinProgram};
 
 /// Bytes gathered before each write to `out`.
 const CHUNK: usize = 1 << 16;
@@ -64,6 +64,59 @@ impl<W: io::Write> Out<'_, W> {
         }
         Ok(())
     }
+
+    fn function(&mut self, f: &Function<'_>) -> io::Result<()> {
+        self.s(if f.multiple { "FUNC m " } else { "FUNC " });
+        self.hex(f.address);
+        self.s(" ");
+        self.hex(f.size);
+        self.s(" ");
+        self.hex(u64::from(f.parameter_size));
+        self.s(" ");
+        self.s(&f.name);
+        self.end_line()?;
+        for i in &f.inlines {
+            self.s("INLINE ");
+            self.dec(i64::from(i.depth));
+            self.s(" ");
+            self.dec(i64::from(i.call_line));
+            if let Some(file) = i.call_file {
+                self.s(" ");
+                self.dec(i64::from(file));
+            }
+            self.s(" ");
+            self.dec(i64::from(i.origin));
+            for r in &i.ranges {
+                self.s(" ");
+                self.hex(r.address);
+                self.s(" ");
+                self.hex(r.size);
+            }
+            self.end_line()?;
+        }
+        for l in &f.lines {
+            self.hex(l.address);
+            self.s(" ");
+            self.hex(u64::from(l.size));
+            self.s(" ");
+            self.dec(i64::from(l.line));
+            self.s(" ");
+            self.dec(i64::from(l.file));
+            self.end_line()?;
+        }
+        Ok(())
+    }
+
+    fn public(&mut self, p: &Public<'_>) -> io::Result<()> {
+        self.s(if p.multiple { "PUBLIC m " } else { "PUBLIC " });
+        self.hex(p.address);
+        self.s(" ");
+        self.hex(u64::from(p.parameter_size));
+        self.s(" ");
+        self.s(&p.name);
+        self.end_line()?;
+        Ok(())
+    }
 }
 
 /// Writes `file` to `out` exactly as `file.to_string()` would.
@@ -107,54 +160,11 @@ pub fn write_symbol_file<W: io::Write>(file: &SymbolFile<'_>, out: &mut W) -> io
         o.s(&r.name);
         o.end_line()?;
     }
-    for f in &file.functions {
-        o.s(if f.multiple { "FUNC m " } else { "FUNC " });
-        o.hex(f.address);
-        o.s(" ");
-        o.hex(f.size);
-        o.s(" ");
-        o.hex(u64::from(f.parameter_size));
-        o.s(" ");
-        o.s(&f.name);
-        o.end_line()?;
-        for i in &f.inlines {
-            o.s("INLINE ");
-            o.dec(i64::from(i.depth));
-            o.s(" ");
-            o.dec(i64::from(i.call_line));
-            if let Some(file) = i.call_file {
-                o.s(" ");
-                o.dec(i64::from(file));
-            }
-            o.s(" ");
-            o.dec(i64::from(i.origin));
-            for r in &i.ranges {
-                o.s(" ");
-                o.hex(r.address);
-                o.s(" ");
-                o.hex(r.size);
-            }
-            o.end_line()?;
+    for record in file.functions_and_publics() {
+        match record {
+            FunctionOrPublic::Function(f) => o.function(f)?,
+            FunctionOrPublic::Public(p) => o.public(p)?,
         }
-        for l in &f.lines {
-            o.hex(l.address);
-            o.s(" ");
-            o.hex(u64::from(l.size));
-            o.s(" ");
-            o.dec(i64::from(l.line));
-            o.s(" ");
-            o.dec(i64::from(l.file));
-            o.end_line()?;
-        }
-    }
-    for p in &file.publics {
-        o.s(if p.multiple { "PUBLIC m " } else { "PUBLIC " });
-        o.hex(p.address);
-        o.s(" ");
-        o.hex(u64::from(p.parameter_size));
-        o.s(" ");
-        o.s(&p.name);
-        o.end_line()?;
     }
     for c in &file.cfi {
         o.s("STACK CFI INIT ");

@@ -30,6 +30,9 @@ pub struct PdbSymbols {
     pub functions: Vec<Function<'static>>,
     /// `PUBLIC` records for code addresses no function starts at.
     pub publics: Vec<Public<'static>>,
+    /// For each public, how many functions precede it: Breakpad writes
+    /// both in one walk over the symbols by (original) address.
+    pub public_positions: Vec<u32>,
     /// `STACK WIN` records (x86 frame data and FPO).
     pub win: Vec<StackWin<'static>>,
 }
@@ -170,6 +173,8 @@ pub fn read(data: &[u8], keep_mangled: bool) -> Result<PdbSymbols, DumpError> {
             let p = &publics[sel.index];
             if p.code {
                 push_public(&mut out.publics, &image_map, p, sel.multiple, &public_rvas, keep_mangled);
+                let at = out.functions.len() as u32;
+                out.public_positions.resize(out.publics.len(), at);
             }
             continue;
         }
