@@ -50,11 +50,12 @@
 //! Run with `cargo bench -p mdump-benches --bench capture`.
 
 use criterion::{Criterion, SamplingMode};
+use mdump_benches::{median, scratch_dir};
 use mdump_reader::{MinidumpFile, ThreadList};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -140,21 +141,6 @@ fn threads_in(path: &Path) -> Result<usize, String> {
     let dump = file.minidump().map_err(|e| e.to_string())?;
     let threads = dump.stream::<ThreadList>().map_err(|e| e.to_string())?.ok_or("no thread list")?;
     Ok(threads.iter().count())
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-/// Where the dumps go: tmpfs if there is one.
-fn scratch_dir() -> PathBuf {
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    }
 }
 
 /// Reaps the crash handler's helper process, handed to us (a child

@@ -23,6 +23,7 @@
 //! options (a filter, `--warm-up-time`, `--measurement-time`) apply.
 
 use criterion::Criterion;
+use mdump_benches::scratch_dir;
 use mdump_reader::validate::validate;
 use mdump_reader::{Minidump, ThreadList};
 use mdump_testkit::corpus::locate;
@@ -258,17 +259,6 @@ fn corpus_dumps(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     }
     dumps.sort();
     Ok(dumps)
-}
-
-/// Where the synthetic dumps go: tmpfs if there is one, so the benchmarks
-/// measure the CPU and not the disk.
-fn scratch_dir() -> PathBuf {
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    }
 }
 
 /// Writes `builder` to `path` through a temporary name, so a process that

@@ -37,6 +37,7 @@
 //!
 //! `cargo bench -p mdump-benches --bench stackwalk`
 
+use mdump_benches::{median_ns, target_dir};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -99,12 +100,6 @@ struct Input {
     symbol_bytes: usize,
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
-}
-
 /// The corpus dumps, with the corpus's symbol directory.
 fn corpus_inputs() -> Result<Vec<Input>, String> {
     let corpus = locate("symbols")?;
@@ -125,16 +120,6 @@ fn synthetic(name: &str, shape: &stackwalk_inputs::Shape) -> Input {
     generated.write_symbols(&symbols).expect("write the symbol files");
     let symbol_bytes = generated.symbol_bytes();
     Input { name: name.to_string(), dump: generated.dump, symbols, symbol_bytes }
-}
-
-/// Median time of `function` on `input`, read back from criterion's saved
-/// estimates.
-fn median_ns(group: &str, input: &str, function: &str) -> Option<f64> {
-    let path = target_dir().join("criterion").join(group).join(function).join(input).join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let median = text.split("\"median\":").nth(1)?;
-    let point = median.split("\"point_estimate\":").nth(1)?;
-    point.split([',', '}']).next()?.trim().parse().ok()
 }
 
 /// Seconds per call of `f`, over `iterations` calls.

@@ -20,6 +20,7 @@
 //!
 //! `cargo bench -p mdump-benches --bench symbols`
 
+use mdump_benches::median_ns;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -66,19 +67,6 @@ fn corpus_inputs() -> Result<Vec<(String, Vec<u8>)>, String> {
     }
     inputs.sort();
     Ok(inputs)
-}
-
-/// Median time of each function in the group, read back from criterion's
-/// saved estimates.
-fn median_ns(group: &str, input: &str, function: &str) -> Option<f64> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("criterion").join(group).join(function).join(input).join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let median = text.split("\"median\":").nth(1)?;
-    let point = median.split("\"point_estimate\":").nth(1)?;
-    point.split([',', '}']).next()?.trim().parse().ok()
 }
 
 fn main() {

@@ -36,6 +36,7 @@
 //! Run with `cargo bench -p mdump-benches --bench write`.
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use mdump_benches::{median, scratch_dir};
 use mdump_format::thread::MinidumpThread;
 use mdump_format::{MemoryDescriptor, MemoryDescriptor64, MinidumpDirectory, StreamType, U32, U64};
 use mdump_reader::validate::validate;
@@ -43,7 +44,7 @@ use mdump_reader::{Memory64List, MinidumpFile, ThreadList};
 use mdump_writer::{DumpWriter, MemorySource, WriteError};
 use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Threads in the dump.
@@ -238,16 +239,6 @@ fn check_dump(path: &Path, input: &Input) -> Result<(), String> {
 // Benchmarks
 // ---------------------------------------------------------------------------
 
-/// Where the files go: tmpfs if there is one.
-fn scratch_dir() -> PathBuf {
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    }
-}
-
 /// Times `iters` runs of `write`, each into a fresh file at `path`; the file
 /// left by the previous run is removed outside the timing.
 fn timed(path: &Path, iters: u64, mut write: impl FnMut()) -> Duration {
@@ -337,11 +328,6 @@ fn mdump_once(path: &Path, input: &Input, work: &mut Work, len: u64) {
 /// One timed `sequential` run.
 fn sequential_once(path: &Path, len: u64, chunk: &[u8]) {
     write_sequential(path, len, chunk).expect("writing the file");
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
 }
 
 fn main() {

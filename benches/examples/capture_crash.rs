@@ -27,6 +27,7 @@
 //! cargo build --release -p mdump-benches --bin capture_target &&
 //! cargo run --release -p mdump-benches --example capture_crash`.
 
+use mdump_benches::median;
 use mdump_reader::{MinidumpFile, ThreadList};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -53,9 +54,7 @@ fn profile_dir() -> PathBuf {
 }
 
 fn scratch_dir() -> PathBuf {
-    let shm = Path::new("/dev/shm");
-    let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
-    base.join(format!("mdump-capture-crash-{}", std::process::id()))
+    mdump_benches::scratch_dir().join(format!("mdump-capture-crash-{}", std::process::id()))
 }
 
 /// Waits for `pid` (blocking, or not with `WNOHANG`): its wait status and
@@ -169,11 +168,6 @@ fn peer_once(pid: i32, path: &Path) -> Result<Duration, String> {
     let took = start.elapsed();
     let _ = std::fs::remove_file(path);
     Ok(took)
-}
-
-fn median<T: Ord + Copy>(v: &mut [T]) -> T {
-    v.sort();
-    v[v.len() / 2]
 }
 
 fn ms(d: Duration) -> f64 {

@@ -289,12 +289,10 @@ fn unloaded_modules_at(state: &ProcessState, address: u64, hex: Hex) -> Option<V
     })
 }
 
-/// The general-purpose registers rust-minidump shows for frame 0 of the
-/// crashing thread, those the frame knows, at the width of the CPU's
-/// registers.
-fn registers_json(registers: &Registers) -> Value {
-    let arch = registers.arch();
-    let names: &[&str] = match arch {
+/// The registers rust-minidump shows for frame 0 of the crashing thread
+/// (when the frame knows them), by CPU.
+fn shown_registers(arch: Arch) -> &'static [&'static str] {
+    match arch {
         Arch::X86 => &["eip", "esp", "ebp", "ebx", "esi", "edi", "eax", "ecx", "edx", "eflags"],
         Arch::Amd64 => &[
             "rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
@@ -303,7 +301,15 @@ fn registers_json(registers: &Registers) -> Value {
         // Every register of the table but the status register.
         Arch::Arm | Arch::Arm64 => arch.register_names().split_last().map_or(&[], |(_, rest)| rest),
         _ => arch.register_names(),
-    };
+    }
+}
+
+/// The general-purpose registers rust-minidump shows for frame 0 of the
+/// crashing thread, those the frame knows, at the width of the CPU's
+/// registers.
+fn registers_json(registers: &Registers) -> Value {
+    let arch = registers.arch();
+    let names = shown_registers(arch);
     let digits = usize::from(arch.pointer_size()) * 2;
     let map: Map<String, Value> = names
         .iter()

@@ -39,32 +39,12 @@ const SP: u64 = 0x7f00_0000_0000;
 /// into `outer_inl` inlined into `crash`, called from 0x40204f, inside
 /// `old_inl` inlined into `main`.
 fn dump() -> Vec<u8> {
-    let mut b = DumpBuilder::new();
     let mut stack = Vec::new();
     for word in [0x40_2050u64, 0, 0, 0] {
         stack.extend_from_slice(&word.to_le_bytes());
     }
-    let stack_rva = b.append(&stack);
-    let ctx = b.append(&amd64_context(0x40_101c, SP));
-    let thread = Thread {
-        id: 1,
-        stack_base: SP,
-        stack_rva,
-        stack_len: stack.len() as u32,
-        context_rva: ctx,
-        context_len: AMD64_CONTEXT_SIZE,
-    };
-    b.stream(THREAD_LIST, &thread_list(&[thread]));
-    let exe_name = b.string("/usr/bin/synthetic");
-    let exe_cv = b.append(&cv_elf(&[0x11; 20]));
-    b.stream(
-        MODULE_LIST,
-        &module_list(&[Module { base: 0x40_0000, size: 0x2_0000, name_rva: exe_name, cv: (exe_cv, 24) }]),
-    );
-    let csd = b.string("Linux 6.1.0 #1 SMP x86_64");
-    b.stream(SYSTEM_INFO, &system_info(ARCH_AMD64, PLATFORM_LINUX, csd));
-    b.stream(EXCEPTION, &exception(1, 11, 0, ctx, AMD64_CONTEXT_SIZE));
-    b.finish()
+    let csd = "Linux 6.1.0 #1 SMP x86_64";
+    one_thread_linux_dump(ARCH_AMD64, csd, &amd64_context(0x40_101c, SP), SP, &stack)
 }
 
 fn state(bytes: &[u8]) -> ProcessState {

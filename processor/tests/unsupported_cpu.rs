@@ -27,28 +27,12 @@ fn riscv64_context(pc: u64, ra: u64, sp: u64) -> Vec<u8> {
 /// One thread in a module, its link register and stack full of addresses
 /// inside the module: any guessing walker would find callers.
 fn dump() -> Vec<u8> {
-    let mut b = DumpBuilder::new();
     let mut stack = Vec::new();
     for word in [0x40_2050u64, 0x40_3010, 0x40_2050, 0x40_3010] {
         stack.extend_from_slice(&word.to_le_bytes());
     }
-    let stack_rva = b.append(&stack);
     let context = riscv64_context(0x40_1014, 0x40_2050, SP);
-    let context_len = context.len() as u32;
-    let ctx = b.append(&context);
-    let thread =
-        Thread { id: 1, stack_base: SP, stack_rva, stack_len: stack.len() as u32, context_rva: ctx, context_len };
-    b.stream(THREAD_LIST, &thread_list(&[thread]));
-    let exe_name = b.string("/usr/bin/synthetic");
-    let exe_cv = b.append(&cv_elf(&[0x11; 20]));
-    b.stream(
-        MODULE_LIST,
-        &module_list(&[Module { base: 0x40_0000, size: 0x2_0000, name_rva: exe_name, cv: (exe_cv, 24) }]),
-    );
-    let csd = b.string("Linux 6.1.0 #1 SMP riscv64");
-    b.stream(SYSTEM_INFO, &system_info(ARCH_RISCV64, PLATFORM_LINUX, csd));
-    b.stream(EXCEPTION, &exception(1, 11, 0, ctx, context_len));
-    b.finish()
+    one_thread_linux_dump(ARCH_RISCV64, "Linux 6.1.0 #1 SMP riscv64", &context, SP, &stack)
 }
 
 #[test]

@@ -448,15 +448,19 @@ mod tests {
         assert_eq!(nest(&r, 0x13ff), Some(3));
     }
 
-    #[test]
-    fn lazy_nested_finds_what_nested_finds() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: u64| {
+    /// A deterministic xorshift generator: `next(n)` is below `n`.
+    fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             state % n
-        };
+        }
+    }
+
+    #[test]
+    fn lazy_nested_finds_what_nested_finds() {
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         for round in 0..500 {
             // Some rounds make one cluster too large to resolve lazily.
             let count = 1 + next(if round % 10 == 0 { 600 } else { 120 }) as usize;
@@ -473,13 +477,7 @@ mod tests {
     fn small_clusters_resolve_as_the_tree_does() {
         // Deterministic xorshift: clusters of overlapping, nested, repeated
         // ranges in random file order.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         for _ in 0..2000 {
             let count = 1 + next(40) as usize;
             let cluster: Vec<Entry> = (0..count)

@@ -554,16 +554,18 @@ impl<'a> SymbolFile<'a> {
     /// [`public_positions`]: SymbolFile::public_positions
     pub fn functions_and_publics(&self) -> impl Iterator<Item = FunctionOrPublic<'_, 'a>> {
         let mut publics = self.publics.iter().enumerate().peekable();
-        let mut functions = self.functions.iter().enumerate();
+        let mut functions = self.functions.iter().enumerate().peekable();
         let position = |i: usize| self.public_positions.get(i).map_or(usize::MAX, |&p| p as usize);
         core::iter::from_fn(move || {
-            let next_function = functions.clone().next().map(|(i, _)| i);
-            match (publics.peek(), next_function) {
-                (Some(&(i, _)), Some(f)) if position(i) > f => {
-                    functions.next().map(|(_, f)| FunctionOrPublic::Function(f))
-                }
-                (Some(_), _) => publics.next().map(|(_, p)| FunctionOrPublic::Public(p)),
-                (None, _) => functions.next().map(|(_, f)| FunctionOrPublic::Function(f)),
+            let public_next = match (publics.peek(), functions.peek()) {
+                (Some(&(i, _)), Some(&(f, _))) => position(i) <= f,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if public_next {
+                publics.next().map(|(_, p)| FunctionOrPublic::Public(p))
+            } else {
+                functions.next().map(|(_, f)| FunctionOrPublic::Function(f))
             }
         })
     }

@@ -329,6 +329,30 @@ pub fn memory_list(regions: &[(u64, u32, u32)]) -> Vec<u8> {
     b
 }
 
+/// A Linux crash dump of one thread (id 1, SIGSEGV) with `context` and
+/// `stack` (starting at `stack_base`), the executable `/usr/bin/synthetic`
+/// (build id `0x11` × 20) at `0x400000`-`0x420000`, and SystemInfo for
+/// `arch` with `csd` as its CSD version: the smallest dump a stack walk
+/// can run on.
+pub fn one_thread_linux_dump(arch: u16, csd: &str, context: &[u8], stack_base: u64, stack: &[u8]) -> Vec<u8> {
+    let mut b = DumpBuilder::new();
+    let stack_rva = b.append(stack);
+    let context_len = context.len() as u32;
+    let ctx = b.append(context);
+    let thread = Thread { id: 1, stack_base, stack_rva, stack_len: stack.len() as u32, context_rva: ctx, context_len };
+    b.stream(THREAD_LIST, &thread_list(&[thread]));
+    let exe_name = b.string("/usr/bin/synthetic");
+    let exe_cv = b.append(&cv_elf(&[0x11; 20]));
+    b.stream(
+        MODULE_LIST,
+        &module_list(&[Module { base: 0x40_0000, size: 0x2_0000, name_rva: exe_name, cv: (exe_cv, 24) }]),
+    );
+    let csd = b.string(csd);
+    b.stream(SYSTEM_INFO, &system_info(arch, PLATFORM_LINUX, csd));
+    b.stream(EXCEPTION, &exception(1, 11, 0, ctx, context_len));
+    b.finish()
+}
+
 /// A Linux-like amd64 crash dump with `threads` threads (each with a 4 KiB
 /// stack), two modules, an exception on the first thread, and, if
 /// `memory64_bytes` is non-zero, a Memory64List of that many bytes split in

@@ -4,12 +4,13 @@
 //! `serde_json::to_writer_pretty` would print for [`to_json`](super::to_json).
 
 use super::{
-    crash_type, module_order, os_version, thread_entries, windows_error_name, Hex, ThreadEntry, WALK_NOTE_KEY,
+    crash_type, module_order, os_version, shown_registers, thread_entries, windows_error_name, Hex, ThreadEntry,
+    WALK_NOTE_KEY,
 };
 use crate::code_module::{file_name, CodeModule, SymbolStatus};
 use crate::frame::{FrameTrust, StackFrame};
 use crate::process_state::{CallStack, ProcessState};
-use crate::registers::{Arch, Registers};
+use crate::registers::Registers;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -501,15 +502,7 @@ fn write_unloaded_modules_at<W: Write>(
 /// As `registers_json`: the registers the frame knows, sorted by name.
 fn write_registers<W: Write>(registers: &Registers, w: &mut JsonWriter<W>) -> io::Result<()> {
     let arch = registers.arch();
-    let names: &[&str] = match arch {
-        Arch::X86 => &["eip", "esp", "ebp", "ebx", "esi", "edi", "eax", "ecx", "edx", "eflags"],
-        Arch::Amd64 => &[
-            "rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-            "r15", "rip",
-        ],
-        Arch::Arm | Arch::Arm64 => arch.register_names().split_last().map_or(&[], |(_, rest)| rest),
-        _ => arch.register_names(),
-    };
+    let names = shown_registers(arch);
     let digits = usize::from(arch.pointer_size()) * 2;
     let mut known: Vec<(&str, u64)> = names.iter().filter_map(|&name| Some((name, registers.get(name)?))).collect();
     known.sort_unstable_by_key(|&(name, _)| name);
